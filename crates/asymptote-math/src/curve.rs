@@ -1,0 +1,174 @@
+//! The asymptotic power curve: reserve of a side from its coefficient (`r`), the inverse
+//! (`v`), and the solvency condition `4ab <= R^2`.
+
+use crate::error::{PoolError, PoolResult};
+use crate::price::inverse_xk;
+use crate::wide::{mul_div, mul_div_up, sub, wide_mul, Q126, Q128, U256};
+
+/// Reserve of a side with coefficient `v` at power `xk` (Q128) in a pool holding `big_r`:
+/// `floor(v * xk)` on the power branch (up to `floor(R/2)`), else
+/// `R - ceil(R^2 / floor(4 * v * xk))` on the flat branch. Always `< R` for `R > 0`.
+pub fn reserve(v: U256, xk: U256, big_r: U256) -> PoolResult<U256> {
+    let r = mul_div(v, xk, Q128)?;
+    if r <= big_r >> 1 {
+        return Ok(r);
+    }
+    let four_u = mul_div(v, xk, Q126)?;
+    Ok(sub(big_r, mul_div_up(big_r, big_r, four_u)?)?)
+}
+
+/// The coefficient that gives reserve `r` at power `xk` with collateral `big_r`, rounded up:
+/// `ceil(r / xk)` on the power branch, `ceil(R^2 / floor(4 (R - r) xk))` on the flat one.
+pub fn coefficient(r: U256, xk: U256, big_r: U256) -> PoolResult<U256> {
+    if r <= big_r >> 1 {
+        return Ok(mul_div_up(r, Q128, xk)?);
+    }
+    let den = mul_div(sub(big_r, r)?, xk, Q126)?;
+    Ok(mul_div_up(big_r, big_r, den)?)
+}
+
+/// `(rA, rB)` of a pool `(R, a, b)` at LONG power `xk`; SHORT uses `Q256M / xk`.
+pub fn evaluate(big_r: U256, a: U256, b: U256, xk: U256) -> PoolResult<(U256, U256)> {
+    let r_long = reserve(a, xk, big_r)?;
+    let r_short = reserve(b, inverse_xk(xk)?, big_r)?;
+    Ok((r_long, r_short))
+}
+
+/// `rA + rB <= R` at every price iff `4ab <= R^2`; refuse any state that breaks it.
+pub fn check_solvent(big_r: U256, a: U256, b: U256) -> PoolResult<()> {
+    // 4ab <= R^2  <=>  ab <= floor(R^2 / 4), computed in 512 bits.
+    if wide_mul(a, b) <= wide_mul(big_r, big_r) >> 2 {
+        Ok(())
+    } else {
+        Err(PoolError::Insolvent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wide::{add, Q256M};
+
+    fn u(x: u128) -> U256 {
+        U256::from(x)
+    }
+
+    const R: u128 = 1_000_000_000_000_000_000_000;
+
+    #[test]
+    fn branches_join_at_half_r_with_equal_value() {
+        // v * xk = R/2 exactly: the power branch gives R/2; one unit more switches to the
+        // flat branch, whose value at 4u = 2R + 4 is R - ceil(R^2 / (2R + 4)) ~ R/2.
+        let big_r = u(R);
+        let half = u(R / 2);
+        assert_eq!(reserve(half, Q128, big_r).unwrap(), half);
+        let above = reserve(half + u(1), Q128, big_r).unwrap();
+        assert!(above >= half && above <= half + u(1), "{above}");
+    }
+
+    #[test]
+    fn slope_is_continuous_at_the_joint() {
+        // d r / d v on both sides of v = R/2 (xk = 1): 1 below, R^2/(4v^2) = 1 above.
+        let big_r = u(R);
+        let h = u(R / 1_000_000);
+        let at = u(R / 2);
+        let below = at - reserve(at - h, Q128, big_r).unwrap();
+        let above = reserve(at + h, Q128, big_r).unwrap() - at;
+        let diff = if below > above {
+            below - above
+        } else {
+            above - below
+        };
+        // second-order term: h^2 / R relative, i.e. one part in 10^6 of h here
+        assert!(diff * u(1_000) <= h, "below {below} above {above}");
+    }
+
+    #[test]
+    fn effective_leverage_is_k_below_and_k_r_minus_r_over_r_above() {
+        // K = 2: multiply x by (1 + e); dr/r ~ k_eff * e.
+        let big_r = u(R);
+        let xk0 = Q128;
+        // power branch: r = v*xk, k_eff = K exactly
+        let v = u(R / 4);
+        let bump = mul_div(Q128, u(1_000_002), u(1_000_000)).unwrap(); // x^K * (1 + 2e-6)
+        let r0 = reserve(v, xk0, big_r).unwrap();
+        let r1 = reserve(v, bump, big_r).unwrap();
+        // k_eff = (dr/r) / (dx/x) with dx/x = 1e-6; scaled by 1e6
+        let k_eff_micro = mul_div(r1 - r0, u(1_000_000_000_000), r0).unwrap();
+        assert!(
+            k_eff_micro >= u(1_999_990) && k_eff_micro <= u(2_000_001),
+            "{k_eff_micro}"
+        );
+        // flat branch: r = 0.75 R, k_eff = K (R - r)/r = 2/3
+        let v_flat = coefficient(u(R / 4 * 3), xk0, big_r).unwrap();
+        let r0 = reserve(v_flat, xk0, big_r).unwrap();
+        let r1 = reserve(v_flat, bump, big_r).unwrap();
+        let k_eff_micro = mul_div(r1 - r0, u(1_000_000_000_000), r0).unwrap();
+        assert!(
+            k_eff_micro >= u(666_660) && k_eff_micro <= u(666_670),
+            "{k_eff_micro}"
+        );
+    }
+
+    #[test]
+    fn reserve_stays_below_r_for_huge_coefficients() {
+        let big_r = u(R);
+        let r = reserve(U256::from(1u8) << 200, Q128, big_r).unwrap();
+        assert!(r < big_r);
+        assert!(r > big_r - u(2));
+    }
+
+    #[test]
+    fn reserve_overflow_is_an_error_not_a_panic() {
+        assert!(reserve(Q256M, Q256M, u(R)).is_err());
+    }
+
+    /// `r(v(r)) >= r`, and above by at most the granularity of one unit of coefficient:
+    /// one unit of reserve while `x^K <= 1`, `ceil(x^K)` units beyond.
+    #[test]
+    fn coefficient_round_trips_within_one_unit_on_both_branches() {
+        let big_r = u(R);
+        for xk in [Q128, Q128 >> 3, (Q128 << 2) + u(12345)] {
+            for r in [
+                u(1),
+                u(1000),
+                u(R / 3),
+                u(R / 2),
+                u(R / 2 + 1),
+                u(R / 10 * 9),
+                u(R - 1_000_000),
+            ] {
+                let v = coefficient(r, xk, big_r).unwrap();
+                let back = reserve(v, xk, big_r).unwrap();
+                assert!(back >= r, "r {r} xk {xk}: {back}");
+                let grain = mul_div_up(u(1), xk, Q128).unwrap().max(u(1));
+                assert!(back <= r + grain, "r {r} xk {xk}: {back}");
+            }
+        }
+    }
+
+    #[test]
+    fn coefficient_of_the_whole_pool_is_refused() {
+        assert!(coefficient(u(R), Q128, u(R)).is_err());
+        assert!(coefficient(u(R + 1), Q128, u(R)).is_err());
+    }
+
+    #[test]
+    fn solvency_is_exactly_4ab_at_most_r_squared() {
+        let big_r = u(1000);
+        assert_eq!(check_solvent(big_r, u(500), u(500)), Ok(()));
+        assert_eq!(
+            check_solvent(big_r, u(500), u(501)),
+            Err(PoolError::Insolvent)
+        );
+        assert_eq!(check_solvent(big_r, u(250), u(1000)), Ok(()));
+        // at the boundary rA + rB == R at every price
+        for xk in [Q128, Q128 >> 5, Q128 << 5] {
+            let (ra, rb) = evaluate(big_r, u(250), u(1000), xk).unwrap();
+            assert!(add(ra, rb).unwrap() <= big_r);
+        }
+        // 512-bit products: no overflow for maximal coefficients
+        assert_eq!(check_solvent(Q256M, Q256M >> 1, u(2)), Ok(()));
+        assert_eq!(check_solvent(u(1), Q256M, Q256M), Err(PoolError::Insolvent));
+    }
+}

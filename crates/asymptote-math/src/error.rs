@@ -1,0 +1,136 @@
+//! Every refusal of the math core is a named variant. Arithmetic failures carry the
+//! source location of the operation that failed, so a failed transaction log says where.
+
+use core::fmt;
+use core::panic::Location;
+
+/// What went wrong in an arithmetic primitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithmeticKind {
+    DivisionByZero,
+    Overflow,
+    Underflow,
+}
+
+/// An arithmetic failure and the call site that hit it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArithmeticError {
+    pub kind: ArithmeticKind,
+    pub at: &'static Location<'static>,
+}
+
+impl ArithmeticError {
+    #[track_caller]
+    pub fn new(kind: ArithmeticKind) -> Self {
+        Self {
+            kind,
+            at: Location::caller(),
+        }
+    }
+}
+
+/// Every way a pool operation can be refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolError {
+    /// A checked arithmetic step failed (see `at` for where).
+    Arithmetic(ArithmeticError),
+
+    // --- configuration ---
+    /// `K` must be in `1..=MAX_K`.
+    InvalidPower,
+    /// `MARK` must be positive.
+    InvalidMark,
+    /// `PREMIUM_HL = 1` makes the premium half-life 0 (division by zero); use 0 or >= 2.
+    PremiumHalfLifeOne,
+    /// `OPEN_RATE` must be in `(0, Q128]`.
+    InvalidOpenRate,
+    /// The skew-charge parameters are out of range.
+    InvalidSkewConfig,
+
+    // --- prices and time ---
+    /// An oracle price of zero cannot be evaluated.
+    ZeroPrice,
+    /// `now` is before a timer of the pool.
+    ClockWentBackwards,
+
+    // --- operations ---
+    /// `side_in == side_out`.
+    SameSide,
+    /// The trade amount is zero (or too small to mean anything, e.g. one LP unit).
+    ZeroAmount,
+    /// The initial split leaves a reserve below `MINIMUM_RESERVE`.
+    InitialReserveTooSmall,
+    /// A supply would fall below `MINIMUM_SUPPLY`.
+    MinimumSupply,
+    /// The receiving side's reserve would be below `MINIMUM_RESERVE`.
+    MinimumReserve,
+    /// The target state lowers the LONG reserve where it must not.
+    LongReserveDecreased,
+    /// The target state lowers the SHORT reserve where it must not.
+    ShortReserveDecreased,
+    /// The target state lowers the LP reserve where it must not.
+    LpReserveDecreased,
+    /// A token input would raise the pool's collateral.
+    CollateralIncreased,
+    /// The input side's reserve did not go down (the input is too small to move it).
+    InputSideNotReduced,
+    /// `4ab > R^2`: the state would be insolvent at some price.
+    Insolvent,
+    /// The skew cap `|N| <= b_max * L` would be broken by a trade that raises `|N|`.
+    SkewCapExceeded,
+    /// An exact-input open cannot buy even one unit of value with the given input.
+    InputTooSmall,
+}
+
+impl From<ArithmeticError> for PoolError {
+    fn from(e: ArithmeticError) -> Self {
+        PoolError::Arithmetic(e)
+    }
+}
+
+impl PoolError {
+    /// The variant's name, as used by the conformance vectors (`expect_error`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            PoolError::Arithmetic(e) => match e.kind {
+                ArithmeticKind::DivisionByZero => "DivisionByZero",
+                ArithmeticKind::Overflow => "Overflow",
+                ArithmeticKind::Underflow => "Underflow",
+            },
+            PoolError::InvalidPower => "InvalidPower",
+            PoolError::InvalidMark => "InvalidMark",
+            PoolError::PremiumHalfLifeOne => "PremiumHalfLifeOne",
+            PoolError::InvalidOpenRate => "InvalidOpenRate",
+            PoolError::InvalidSkewConfig => "InvalidSkewConfig",
+            PoolError::ZeroPrice => "ZeroPrice",
+            PoolError::ClockWentBackwards => "ClockWentBackwards",
+            PoolError::SameSide => "SameSide",
+            PoolError::ZeroAmount => "ZeroAmount",
+            PoolError::InitialReserveTooSmall => "InitialReserveTooSmall",
+            PoolError::MinimumSupply => "MinimumSupply",
+            PoolError::MinimumReserve => "MinimumReserve",
+            PoolError::LongReserveDecreased => "LongReserveDecreased",
+            PoolError::ShortReserveDecreased => "ShortReserveDecreased",
+            PoolError::LpReserveDecreased => "LpReserveDecreased",
+            PoolError::CollateralIncreased => "CollateralIncreased",
+            PoolError::InputSideNotReduced => "InputSideNotReduced",
+            PoolError::Insolvent => "Insolvent",
+            PoolError::SkewCapExceeded => "SkewCapExceeded",
+            PoolError::InputTooSmall => "InputTooSmall",
+        }
+    }
+}
+
+impl fmt::Display for PoolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolError::Arithmetic(e) => write!(f, "{} at {}", self.name(), e.at),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for PoolError {}
+
+pub type PoolResult<T> = Result<T, PoolError>;

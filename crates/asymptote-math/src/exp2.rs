@@ -1,0 +1,223 @@
+//! `exp2` on 64.64 fixed point, bit-exact with the reference (ABDK's `exp_2`), and the
+//! half-life decay factor built on it.
+
+use fixed::types::{I64F64, U64F64};
+
+use crate::error::{ArithmeticError, ArithmeticKind};
+use crate::wide::U256;
+
+/// `2^(2^-i) * 2^128 - 2^128` for `i = 1..=64` (the reference table of
+/// `shared/vectors/exp2_table.json` without its integer part, which is always 1).
+/// Multiplying by an entry is `x + floor(x * frac / 2^128)`, exact and 128-bit only.
+const FRACTION_FACTORS: [u128; 64] = [
+    0x6a09e667f3bcc908b2fb1366ea957d3e, // 2^(2^-1)
+    0x306fe0a31b7152de8d5a46305c85edec, // 2^(2^-2)
+    0x172b83c7d517adcdf7c8c50eb14a791f, // 2^(2^-3)
+    0x0b5586cf9890f6298b92b71842a98363, // 2^(2^-4)
+    0x059b0d31585743ae7c548eb68ca417fd, // 2^(2^-5)
+    0x02c9a3e778060ee6f7caca4f7a29bde8, // 2^(2^-6)
+    0x0163da9fb33356d84a66ae336dcdfa3f, // 2^(2^-7)
+    0x00b1afa5abcbed6129ab13ec11dc9543, // 2^(2^-8)
+    0x0058c86da1c09ea1ff19d294cf2f679b, // 2^(2^-9)
+    0x002c605e2e8cec506d21bfc89a23a00f, // 2^(2^-10)
+    0x00162f3904051fa128bca9c55c31e5df, // 2^(2^-11)
+    0x000b175effdc76ba38e31671ca939725, // 2^(2^-12)
+    0x00058ba01fb9f96d6cacd4b180917c3d, // 2^(2^-13)
+    0x0002c5cc37da9491d0985c348c68e7b3, // 2^(2^-14)
+    0x000162e525ee054754457d5995292026, // 2^(2^-15)
+    0x0000b17255775c040618bf4a4ade83fc, // 2^(2^-16)
+    0x000058b91b5bc9ae2eed81e9b7d4cfab, // 2^(2^-17)
+    0x00002c5c89d5ec6ca4d7c8acc017b7c9, // 2^(2^-18)
+    0x0000162e43f4f831060e02d839a9d16d, // 2^(2^-19)
+    0x00000b1721bcfc99d9f890ea06911763, // 2^(2^-20)
+    0x0000058b90cf1e6d97f9ca14dbcc1628, // 2^(2^-21)
+    0x000002c5c863b73f016468f6bac5ca2b, // 2^(2^-22)
+    0x00000162e430e5a18f6119e3c02282a5, // 2^(2^-23)
+    0x000000b1721835514b86e6d96efd1bfe, // 2^(2^-24)
+    0x00000058b90c0b48c6be5df846c5b2ef, // 2^(2^-25)
+    0x0000002c5c8601cc6b9e94213c72737a, // 2^(2^-26)
+    0x000000162e42fff037df38aa2b219f06, // 2^(2^-27)
+    0x0000000b17217fba9c739aa5819f44f9, // 2^(2^-28)
+    0x000000058b90bfcdee5acd3c1cedc823, // 2^(2^-29)
+    0x00000002c5c85fe31f35a6a30da1be50, // 2^(2^-30)
+    0x0000000162e42ff0999ce3541b9fffcf, // 2^(2^-31)
+    0x00000000b17217f80f4ef5aadda45554, // 2^(2^-32)
+    0x0000000058b90bfbf8479bd5a81b51ad, // 2^(2^-33)
+    0x000000002c5c85fdf84bd62ae30a74cc, // 2^(2^-34)
+    0x00000000162e42fefb2fed257559bdaa, // 2^(2^-35)
+    0x000000000b17217f7d5a7716bba4a9ae, // 2^(2^-36)
+    0x00000000058b90bfbe9ddbac5e109cce, // 2^(2^-37)
+    0x0000000002c5c85fdf4b15de6f17eb0d, // 2^(2^-38)
+    0x000000000162e42fefa494f1478fde05, // 2^(2^-39)
+    0x0000000000b17217f7d20cf927c8e94c, // 2^(2^-40)
+    0x000000000058b90bfbe8f71cb4e4b33d, // 2^(2^-41)
+    0x00000000002c5c85fdf477b662b26945, // 2^(2^-42)
+    0x0000000000162e42fefa3ae53369388c, // 2^(2^-43)
+    0x00000000000b17217f7d1d351a389d40, // 2^(2^-44)
+    0x0000000000058b90bfbe8e8b2d3d4ede, // 2^(2^-45)
+    0x000000000002c5c85fdf4741bea6e77e, // 2^(2^-46)
+    0x00000000000162e42fefa39fe95583c2, // 2^(2^-47)
+    0x000000000000b17217f7d1cfb72b45e1, // 2^(2^-48)
+    0x00000000000058b90bfbe8e7cc35c3f0, // 2^(2^-49)
+    0x0000000000002c5c85fdf473e242ea38, // 2^(2^-50)
+    0x000000000000162e42fefa39f02b772c, // 2^(2^-51)
+    0x0000000000000b17217f7d1cf7d83c1a, // 2^(2^-52)
+    0x000000000000058b90bfbe8e7bdcbe2e, // 2^(2^-53)
+    0x00000000000002c5c85fdf473dea871f, // 2^(2^-54)
+    0x0000000000000162e42fefa39ef44d91, // 2^(2^-55)
+    0x00000000000000b17217f7d1cf79e949, // 2^(2^-56)
+    0x0000000000000058b90bfbe8e7bce544, // 2^(2^-57)
+    0x000000000000002c5c85fdf473de6eca, // 2^(2^-58)
+    0x00000000000000162e42fefa39ef366f, // 2^(2^-59)
+    0x000000000000000b17217f7d1cf79afa, // 2^(2^-60)
+    0x00000000000000058b90bfbe8e7bcd6d, // 2^(2^-61)
+    0x0000000000000002c5c85fdf473de6b2, // 2^(2^-62)
+    0x000000000000000162e42fefa39ef358, // 2^(2^-63)
+    0x0000000000000000b17217f7d1cf79ab, // 2^(2^-64)
+];
+
+/// High 128 bits of the 256-bit product `a * b`.
+fn mul_high(a: u128, b: u128) -> u128 {
+    const LO: u128 = u64::MAX as u128;
+    let (a_hi, a_lo) = (a >> 64, a & LO);
+    let (b_hi, b_lo) = (b >> 64, b & LO);
+    let lo_lo = a_lo * b_lo;
+    let hi_lo = a_hi * b_lo;
+    let lo_hi = a_lo * b_hi;
+    let hi_hi = a_hi * b_hi;
+    // Sum of the middle terms' low halves plus the carry out of the low word.
+    let mid = (lo_lo >> 64) + (hi_lo & LO) + (lo_hi & LO);
+    hi_hi + (hi_lo >> 64) + (lo_hi >> 64) + (mid >> 64)
+}
+
+/// `2^x` for a 64.64 exponent `x < 64`, exactly as the reference computes it: start from
+/// `2^127`, multiply in (floored) the table entry of every set bit of the two's-complement
+/// fractional part, highest bit first, then shift right by `63 - floor(x)`.
+/// Returns 0 below `-64` (the reference's underflow), fails at `x >= 64`.
+pub fn exp2(x: I64F64) -> Result<U64F64, ArithmeticError> {
+    let bits = x.to_bits();
+    if bits >= 64i128 << 64 {
+        return Err(ArithmeticError::new(ArithmeticKind::Overflow));
+    }
+    if bits < -(64i128 << 64) {
+        return Ok(U64F64::ZERO);
+    }
+    let fraction = bits as u64; // low 64 bits of the two's complement
+    let mut result: u128 = 1 << 127;
+    for (i, factor) in FRACTION_FACTORS.iter().enumerate() {
+        if fraction & (1u64 << (63 - i)) != 0 {
+            // result * (2^128 + factor) / 2^128 < 2^128: the product of all entries is < 2.
+            result += mul_high(result, *factor);
+        }
+    }
+    let integer = bits >> 64; // floor(x), in [-64, 63]
+    let shift = (63 - integer) as u32; // in [0, 127]
+    Ok(U64F64::from_bits(result >> shift))
+}
+
+/// `2^(-t / half_life)` as the reference computes it: `exp2(-floor(t * 2^64 / half_life))`.
+/// `t` and `half_life` are in the same unit (slots). Saturates to 0 after 64 half-lives.
+pub fn decay(t: u64, half_life: U256) -> Result<U64F64, ArithmeticError> {
+    if half_life.is_zero() {
+        return Err(ArithmeticError::new(ArithmeticKind::DivisionByZero));
+    }
+    let scaled = U256::from(t) << 64;
+    let exponent: U256 = scaled / half_life;
+    // Anything past 64 half-lives underflows to 0 in the reference.
+    if exponent > U256::from(64u128 << 64) {
+        return Ok(U64F64::ZERO);
+    }
+    let exponent = exponent.to::<u128>() as i128;
+    exp2(I64F64::from_bits(-exponent))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q64(x: U64F64) -> u128 {
+        x.to_bits()
+    }
+
+    #[test]
+    fn mul_high_matches_a_wide_product() {
+        let cases = [
+            (0u128, 0u128),
+            (u128::MAX, u128::MAX),
+            (1 << 127, FRACTION_FACTORS[0]),
+            (
+                0x1234_5678_9abc_def0_1234_5678_9abc_def0,
+                0xfedc_ba98_7654_3210_fedc_ba98_7654_3210,
+            ),
+        ];
+        for (a, b) in cases {
+            let wide = U256::from(a) * U256::from(b);
+            assert_eq!(U256::from(mul_high(a, b)), wide >> 128, "{a} * {b}");
+        }
+    }
+
+    #[test]
+    fn exp2_of_integers_is_exact() {
+        assert_eq!(q64(exp2(I64F64::ZERO).unwrap_or_default()), 1 << 64);
+        assert_eq!(q64(exp2(I64F64::from_num(-1)).unwrap_or_default()), 1 << 63);
+        assert_eq!(q64(exp2(I64F64::from_num(3)).unwrap_or_default()), 1 << 67);
+        assert_eq!(q64(exp2(I64F64::from_num(-64)).unwrap_or_default()), 1);
+        assert_eq!(
+            q64(exp2(I64F64::from_num(63)).unwrap_or_default()),
+            1 << 127
+        );
+    }
+
+    #[test]
+    fn exp2_underflows_to_zero_and_refuses_overflow() {
+        let below = I64F64::from_bits(-(64i128 << 64) - 1);
+        assert_eq!(exp2(below), Ok(U64F64::ZERO));
+        assert_eq!(exp2(I64F64::MIN), Ok(U64F64::ZERO));
+        assert!(exp2(I64F64::from_num(64)).is_err());
+        assert!(exp2(I64F64::MAX).is_err());
+    }
+
+    #[test]
+    fn exp2_of_a_half_is_the_first_table_entry() {
+        // 2^-0.5 = sqrt(2)/2: fraction bit 63 set, integer part -1.
+        let x = exp2(I64F64::from_bits(-(1i128 << 63))).unwrap_or_default();
+        let expected = ((1u128 << 127) + mul_high(1 << 127, FRACTION_FACTORS[0])) >> 64;
+        assert_eq!(q64(x), expected);
+        // 13043817825332782212 = floor(2^64 / sqrt 2)
+        assert_eq!(q64(x), 13_043_817_825_332_782_212);
+    }
+
+    #[test]
+    fn decay_matches_the_reference_day_of_interest() {
+        // derion-math.md §9.3: decayRate(86400, 99813195) = 18435679347126027009.
+        let f = decay(86_400, U256::from(99_813_195u64)).unwrap_or_default();
+        assert_eq!(q64(f), 18_435_679_347_126_027_009);
+    }
+
+    #[test]
+    fn decay_edge_cases() {
+        assert_eq!(q64(decay(0, U256::from(7u8)).unwrap_or_default()), 1 << 64);
+        assert_eq!(
+            q64(decay(10, U256::from(10u8)).unwrap_or_default()),
+            1 << 63
+        );
+        // exactly 64 half-lives: 2^-64 is one unit; beyond it everything is 0
+        assert_eq!(q64(decay(64, U256::from(1u8)).unwrap_or_default()), 1);
+        assert_eq!(decay(65, U256::from(1u8)), Ok(U64F64::ZERO));
+        assert_eq!(decay(u64::MAX, U256::from(1u8)), Ok(U64F64::ZERO));
+        // a half-life far longer than any clock never decays below 1 - 2^-64
+        assert!(q64(decay(u64::MAX, U256::MAX).unwrap_or_default()) >= (1 << 64) - 1);
+        assert!(decay(1, U256::ZERO).is_err());
+    }
+
+    #[test]
+    fn decay_is_monotone_in_time() {
+        let hl = U256::from(1_000u64);
+        let mut prev = u128::MAX;
+        for t in (0..70_000u64).step_by(97) {
+            let f = q64(decay(t, hl).unwrap_or_default());
+            assert!(f <= prev, "t = {t}");
+            prev = f;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Pure math of an Asymptote pool: no Solana types, usable on chain and off.
+//!
+//! * [`wide`]: U256 with 512-bit `mul_div` / `mul_div_up` (checked, located errors).
+//! * [`exp2`]: the reference's 64.64 `exp2` and the half-life decay factor.
+//! * [`price`]: `xk = (price/MARK)^K` and the choice between spot and EMA.
+//! * [`curve`]: the asymptotic power curve, its inverse and the solvency condition.
+//! * [`funding`]: interest, premium and protocol fee per slot.
+//! * [`skew`]: the hAMM skew charge and cap.
+//! * [`transition`]: trades (one side in, one side out) and the funding crank.
+//!
+//! Rounding always favours the pool: what a user receives is floored, what a user pays
+//! is ceiled.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub mod curve;
+pub mod error;
+pub mod exp2;
+pub mod funding;
+pub mod pool;
+pub mod price;
+pub mod skew;
+pub mod transition;
+pub mod wide;
+
+pub use error::{ArithmeticError, ArithmeticKind, PoolError, PoolResult};
+pub use fixed::types::{I64F64, U64F64};
+pub use pool::{
+    create, Config, InitialSplit, Reserves, Side, State, MINIMUM_RESERVE, MINIMUM_SUPPLY,
+};
+pub use price::{xk, Prices, SelectedPrice};
+pub use skew::SkewConfig;
+pub use transition::{accrue_funding, trade, Trade, TradeOutcome};
+pub use wide::{mul_div, mul_div_up, Q126, Q128, Q256M, Q64, U256, U512};

@@ -1,0 +1,228 @@
+//! From oracle price to `xk = (price / MARK)^K` in Q128, and the choice between the two
+//! candidate prices (spot and EMA) that every operation gets.
+
+use crate::curve::evaluate;
+use crate::error::{PoolError, PoolResult};
+use crate::pool::{Side, State};
+use crate::wide::{add, mul_div, Q128, Q256M, U256};
+
+/// `(price / MARK)^K` in Q128 (Derion's `_xk`): the ratio is taken <= 1 so the power cannot
+/// overflow, raised by square-and-multiply with every product floored, de-powered if it
+/// underflows to 0, and inverted with `Q256M / xk` if the price was above MARK.
+pub fn xk(price: U256, mark: U256, k: u32) -> PoolResult<U256> {
+    if price.is_zero() {
+        return Err(PoolError::ZeroPrice);
+    }
+    if mark.is_zero() {
+        return Err(PoolError::InvalidMark);
+    }
+    let inverted = mark < price;
+    let (num, den) = if inverted {
+        (mark, price)
+    } else {
+        (price, mark)
+    };
+    let mut power = powu(mul_div(Q128, num, den)?, k)?;
+    if power.is_zero() {
+        power = pow_up_to(num, den, k)?;
+    }
+    if inverted {
+        // power >= 1 here: pow_up_to never returns 0.
+        power = Q256M / power;
+    }
+    Ok(power)
+}
+
+/// The SHORT side's own power, `x^-K = Q256M / xk`.
+pub fn inverse_xk(xk: U256) -> PoolResult<U256> {
+    if xk.is_zero() {
+        return Err(PoolError::ZeroPrice);
+    }
+    Ok(Q256M / xk)
+}
+
+/// `x^k` in Q128 by square-and-multiply, every product `mul_div(., ., Q128)`; the first
+/// factor is `x` when `k` is odd, else `Q128` (the reference's operation order).
+fn powu(mut x: U256, k: u32) -> PoolResult<U256> {
+    let mut z = if k & 1 == 1 { x } else { Q128 };
+    let mut y = k >> 1;
+    while y > 0 {
+        x = mul_div(x, x, Q128)?;
+        if y & 1 == 1 {
+            z = mul_div(z, x, Q128)?;
+        }
+        y >>= 1;
+    }
+    Ok(z)
+}
+
+/// The de-power fallback: `(num/den)^j` in Q128 for the largest `j <= k` that is still
+/// positive, by repeated `z = mul_div(z, num, den)` from `Q128`.
+fn pow_up_to(num: U256, den: U256, k: u32) -> PoolResult<U256> {
+    let mut z = Q128;
+    for _ in 0..k {
+        let next = mul_div(z, num, den)?;
+        if next.is_zero() {
+            break;
+        }
+        z = next;
+    }
+    Ok(z)
+}
+
+/// The two candidate prices of an operation: the oracle's spot (aggregate) price and its
+/// EMA (the vectors call it `twap`). Only their order matters to the selection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prices {
+    pub spot: U256,
+    pub ema: U256,
+}
+
+impl Prices {
+    /// Both candidates equal: one price.
+    pub fn single(price: U256) -> Self {
+        Self {
+            spot: price,
+            ema: price,
+        }
+    }
+
+    pub fn low(&self) -> U256 {
+        self.spot.min(self.ema)
+    }
+
+    pub fn high(&self) -> U256 {
+        self.spot.max(self.ema)
+    }
+}
+
+/// The price an operation is evaluated at, with the LONG and SHORT reserves there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SelectedPrice {
+    pub price: U256,
+    pub xk: U256,
+    pub r_long: U256,
+    pub r_short: U256,
+}
+
+/// Pick the price that is less favourable to the trader (SPEC section 2):
+/// buying LONG or selling SHORT uses the higher price, buying SHORT or selling LONG the lower,
+/// anything else (LP in or out, the crank) the one with the larger LP reserve. A tie keeps
+/// the lower price.
+pub fn select_price(
+    mark: U256,
+    k: u32,
+    state: &State,
+    prices: Prices,
+    side_in: Side,
+    side_out: Side,
+) -> PoolResult<SelectedPrice> {
+    let at = |price: U256| -> PoolResult<SelectedPrice> {
+        let xk = xk(price, mark, k)?;
+        let (r_long, r_short) = evaluate(state.r, state.a, state.b, xk)?;
+        Ok(SelectedPrice {
+            price,
+            xk,
+            r_long,
+            r_short,
+        })
+    };
+    if side_out == Side::Long || side_in == Side::Short {
+        return at(prices.high());
+    }
+    if side_out == Side::Short || side_in == Side::Long {
+        return at(prices.low());
+    }
+    let low = at(prices.low())?;
+    if prices.high() == prices.low() {
+        return Ok(low);
+    }
+    let high = at(prices.high())?;
+    if add(high.r_long, high.r_short)? < add(low.r_long, low.r_short)? {
+        Ok(high)
+    } else {
+        Ok(low)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(x: u128) -> U256 {
+        U256::from(x)
+    }
+
+    const MARK: u128 = 3000 << 64;
+
+    #[test]
+    fn at_mark_xk_is_q128_for_every_k() {
+        for k in 1..=16 {
+            assert_eq!(xk(u(MARK), u(MARK), k).unwrap(), Q128, "k = {k}");
+        }
+    }
+
+    #[test]
+    fn k1_is_the_plain_ratio() {
+        assert_eq!(xk(u(MARK / 2), u(MARK), 1).unwrap(), Q128 >> 1);
+        // above MARK the ratio is inverted through Q256M: (2^256 - 1) / 2^127 = 2^129 - 1
+        assert_eq!(xk(u(MARK * 2), u(MARK), 1).unwrap(), (Q128 << 1) - u(1));
+    }
+
+    #[test]
+    fn odd_and_even_k_follow_the_reference_operation_order() {
+        // x = 1/2: x^3 = 1/8 and x^4 = 1/16 exactly.
+        assert_eq!(xk(u(MARK / 2), u(MARK), 3).unwrap(), Q128 >> 3);
+        assert_eq!(xk(u(MARK / 2), u(MARK), 4).unwrap(), Q128 >> 4);
+        // x = 0.9 with floors at every step: x^5 from powu equals the explicit sequence.
+        let x = mul_div(Q128, u(9), u(10)).unwrap();
+        let x2 = mul_div(x, x, Q128).unwrap();
+        let x4 = mul_div(x2, x2, Q128).unwrap();
+        let expected = mul_div(x, x4, Q128).unwrap();
+        assert_eq!(xk(u(9), u(10), 5).unwrap(), expected);
+    }
+
+    #[test]
+    fn far_prices_two_to_the_minus_and_plus_100() {
+        let mark = U256::from(1u8) << 120;
+        let low = U256::from(1u8) << 20; // ratio 2^-100
+        let high = U256::from(1u8) << 220; // ratio 2^100
+        assert_eq!(xk(low, mark, 1).unwrap(), U256::from(1u8) << 28);
+        // 2^-200 underflows Q128: de-power to the largest j with (2^-100)^j > 0, j = 1
+        assert_eq!(xk(low, mark, 2).unwrap(), U256::from(1u8) << 28);
+        // inverted: Q256M / 2^28
+        assert_eq!(xk(high, mark, 2).unwrap(), Q256M / (U256::from(1u8) << 28));
+        assert_eq!(xk(high, mark, 1).unwrap(), Q256M / (U256::from(1u8) << 28));
+    }
+
+    #[test]
+    fn de_power_fallback_keeps_the_largest_positive_power() {
+        // ratio 2^-50: K = 2 gives 2^28 directly; K = 3 underflows (2^-150) and falls back
+        // to j = 2, i.e. 2^-100 in Q128 = 2^28.
+        let mark = U256::from(1u8) << 100;
+        let p = U256::from(1u8) << 50;
+        assert_eq!(xk(p, mark, 2).unwrap(), U256::from(1u8) << 28);
+        assert_eq!(xk(p, mark, 3).unwrap(), U256::from(1u8) << 28);
+        // a ratio below 2^-128 cannot be represented at all: x is treated as 1 (Q128)
+        let tiny = U256::from(1u8);
+        assert_eq!(xk(tiny, U256::from(1u8) << 200, 1).unwrap(), Q128);
+    }
+
+    #[test]
+    fn zero_price_and_mark_are_refused() {
+        assert_eq!(xk(U256::ZERO, u(MARK), 2), Err(PoolError::ZeroPrice));
+        assert_eq!(xk(u(MARK), U256::ZERO, 2), Err(PoolError::InvalidMark));
+        assert_eq!(inverse_xk(U256::ZERO), Err(PoolError::ZeroPrice));
+    }
+
+    #[test]
+    fn xk_is_monotone_in_price() {
+        let mut prev = U256::ZERO;
+        for step in 1..400u128 {
+            let p = u(MARK / 100 * step);
+            let x = xk(p, u(MARK), 3).unwrap();
+            assert!(x >= prev, "step {step}");
+            prev = x;
+        }
+    }
+}
