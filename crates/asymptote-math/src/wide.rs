@@ -42,7 +42,10 @@ pub fn mul_div_up(a: U256, b: U256, d: U256) -> MathResult<U256> {
     }
 }
 
+/// Not inlined: with operands of known small width (e.g. a 64.64 factor) LLVM folds the limb
+/// arithmetic into native 256-bit multiplies, which the SBF backend cannot lower.
 #[track_caller]
+#[inline(never)]
 fn mul_div_rem(a: U256, b: U256, d: U256) -> MathResult<(U256, bool)> {
     if d.is_zero() {
         return Err(fail(ArithmeticKind::DivisionByZero));
