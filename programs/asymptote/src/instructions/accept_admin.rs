@@ -1,0 +1,36 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::CONFIG_SEED;
+use crate::error::AsymptoteError;
+use crate::events::AdminChanged;
+use crate::state::ProtocolConfig;
+
+/// Second step of the admin hand-over: the proposed admin accepts.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct AcceptAdmin<'info> {
+    pub new_admin: Signer<'info>,
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, ProtocolConfig>,
+}
+
+pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+    let config = &mut ctx.accounts.config;
+    require!(
+        config.pending_admin != Pubkey::default(),
+        AsymptoteError::NoPendingAdmin
+    );
+    require_keys_eq!(
+        ctx.accounts.new_admin.key(),
+        config.pending_admin,
+        AsymptoteError::NotPendingAdmin
+    );
+    let previous = config.admin;
+    config.admin = config.pending_admin;
+    config.pending_admin = Pubkey::default();
+    emit_cpi!(AdminChanged {
+        previous,
+        admin: config.admin,
+    });
+    Ok(())
+}

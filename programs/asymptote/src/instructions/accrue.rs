@@ -1,0 +1,85 @@
+use anchor_lang::prelude::*;
+use asymptote_math::{accrue_funding, Side, U256};
+
+use super::common::{funding_paid, snapshot};
+use crate::constants::*;
+use crate::error::{math_err, AsymptoteError};
+use crate::events::FundingAccrued;
+use crate::oracle::{self, OraclePrice, PriceUse};
+use crate::state::{Pool, ProtocolConfig};
+use crate::units::narrow;
+
+/// The permissionless funding crank: charges interest, premium and the protocol fee up to
+/// the current slot. When the oracle is stale it accrues at the pool's last valid price.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Accrue<'info> {
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, ProtocolConfig>>,
+    #[account(mut)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// CHECK: validated by `oracle::read` against the pool's oracle config.
+    pub oracle: UncheckedAccount<'info>,
+}
+
+/// A fresh price if the oracle has one, else (only when the oracle is stale) the last
+/// valid one the pool recorded. Any other oracle fault is refused.
+fn crank_price(
+    pool: &mut Pool,
+    account: &AccountInfo,
+    legacy: &Pubkey,
+    clock: &Clock,
+) -> Result<(OraclePrice, bool)> {
+    if let Some(price) = oracle::fetch_unless_stale(pool, account, legacy, clock, PriceUse::Close)?
+    {
+        return Ok((price, false));
+    }
+    require!(
+        pool.books.last_price > 0,
+        AsymptoteError::OracleNoFallbackPrice
+    );
+    let last = OraclePrice {
+        price: pool.books.last_price,
+        conf: 0,
+        ema: pool.books.last_ema_price,
+        ema_conf: 0,
+        publish_time: pool.books.last_publish_time,
+    };
+    Ok((last, true))
+}
+
+pub fn accrue(ctx: Context<Accrue>) -> Result<()> {
+    ctx.accounts.config.require_not_paused(pause::ACCRUE)?;
+    let clock = Clock::get()?;
+    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let pool_key = ctx.accounts.pool.key();
+    let pool = &mut ctx.accounts.pool;
+    let (price, used_fallback_price) = crank_price(pool, &ctx.accounts.oracle, &legacy, &clock)?;
+    let config = pool.params.math_config()?;
+    let prices = oracle::candidates(&price, 0, Side::Collateral, Side::Collateral);
+    let state = pool.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);
+    let (next, charges) = accrue_funding(&config, &state, prices, clock.slot).map_err(math_err)?;
+    pool.books.protocol_fees_owed = pool
+        .books
+        .protocol_fees_owed
+        .checked_add(narrow(charges.protocol_fee)?)
+        .ok_or(AsymptoteError::MathOverflow)?;
+    pool.store(&next)?;
+    let reserves = next
+        .reserves_at(&config, U256::from(price.price))
+        .map_err(math_err)?;
+    let books = snapshot(
+        pool,
+        &reserves,
+        [(Side::Collateral, 0), (Side::Collateral, 0)],
+    )?;
+    emit_cpi!(FundingAccrued {
+        pool: pool_key,
+        funding: funding_paid(&charges)?,
+        price: price.price,
+        used_fallback_price,
+        slot: clock.slot,
+        books,
+    });
+    Ok(())
+}

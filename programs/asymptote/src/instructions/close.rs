@@ -1,0 +1,137 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint as SideMint, Token, TokenAccount as SideAccount};
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use asymptote_math::Side;
+
+use super::common::{
+    authority_seeds, burn_side, check_expiry, check_vault_covers_books, commit, funding_paid,
+    snapshot, transfer_collateral,
+};
+use super::exact_input::exact_input;
+use crate::constants::*;
+use crate::error::AsymptoteError;
+use crate::events::{TradeSide, Traded};
+use crate::oracle::{self, PriceUse};
+use crate::state::{Pool, ProtocolConfig};
+use crate::units::narrow;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct CloseArgs {
+    /// LONG, SHORT or LP.
+    pub side: TradeSide,
+    /// Side tokens offered; the pool burns at most this many.
+    pub amount: u64,
+    /// Least collateral the trader accepts (atoms).
+    pub min_out: u64,
+    /// Last slot the trade may land in (0 = no expiry).
+    pub expiry_slot: u64,
+}
+
+/// Side tokens in, collateral out (sell LONG or SHORT, or remove LP).
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: CloseArgs)]
+pub struct Close<'info> {
+    pub trader: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, ProtocolConfig>>,
+    #[account(mut, has_one = vault, has_one = collateral_mint)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// CHECK: the pool's signer PDA.
+    #[account(seeds = [AUTHORITY_SEED, pool.key().as_ref()], bump = pool.authority_bump)]
+    pub pool_authority: UncheckedAccount<'info>,
+    #[account(mut)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(
+        mut,
+        token::mint = collateral_mint,
+        token::token_program = collateral_token_program,
+    )]
+    pub trader_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
+    pub side_mint: Box<Account<'info, SideMint>>,
+    #[account(mut, token::mint = side_mint, token::authority = trader)]
+    pub trader_side: Box<Account<'info, SideAccount>>,
+    /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
+    pub oracle: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token>,
+    #[account(address = pool.collateral_token_program)]
+    pub collateral_token_program: Interface<'info, TokenInterface>,
+}
+
+pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
+    ctx.accounts.config.require_not_paused(pause::CLOSE)?;
+    let side: Side = args.side.into();
+    require!(side.is_token(), AsymptoteError::InvalidSide);
+    require!(args.amount > 0, AsymptoteError::ZeroAmount);
+    let clock = Clock::get()?;
+    check_expiry(args.expiry_slot, &clock)?;
+    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+
+    let pool_key = ctx.accounts.pool.key();
+    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let supplies = [(side, ctx.accounts.side_mint.supply), (Side::Collateral, 0)];
+    let pool = &mut ctx.accounts.pool;
+    let price = oracle::fetch(pool, &ctx.accounts.oracle, &legacy, &clock, PriceUse::Close)?;
+    let executed = exact_input(
+        pool,
+        &price,
+        clock.slot,
+        side,
+        Side::Collateral,
+        args.amount,
+        supplies,
+    )?;
+    commit(pool, &executed)?;
+    let burned = executed.amount_in;
+    let paid_out = executed.amount_out;
+    let outcome = &executed.outcome;
+    require!(burned <= args.amount, AsymptoteError::MaxInputExceeded);
+    require!(paid_out > 0, AsymptoteError::ZeroOutput);
+    require!(paid_out >= args.min_out, AsymptoteError::SlippageExceeded);
+
+    burn_side(
+        &ctx.accounts.token_program,
+        &ctx.accounts.side_mint,
+        &ctx.accounts.trader_side,
+        &ctx.accounts.trader,
+        burned,
+    )?;
+    let bump = [ctx.accounts.pool.authority_bump];
+    let seeds = authority_seeds(&pool_key, &bump);
+    transfer_collateral(
+        &ctx.accounts.collateral_token_program,
+        &ctx.accounts.collateral_mint,
+        &ctx.accounts.vault,
+        &ctx.accounts.trader_collateral,
+        &ctx.accounts.pool_authority.to_account_info(),
+        Some(&seeds),
+        paid_out,
+    )?;
+    ctx.accounts.vault.reload()?;
+    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+
+    let supply_after = ctx.accounts.side_mint.supply.saturating_sub(burned);
+    let books = snapshot(
+        &ctx.accounts.pool,
+        &outcome.after,
+        [(side, supply_after), (Side::Collateral, 0)],
+    )?;
+    emit_cpi!(Traded {
+        pool: pool_key,
+        trader: ctx.accounts.trader.key(),
+        side_in: args.side,
+        side_out: TradeSide::Collateral,
+        amount_in: burned,
+        amount_out: paid_out,
+        value: narrow(outcome.value)?,
+        opening_fee: narrow(outcome.opening_fee)?,
+        skew_charge: narrow(outcome.skew_charge)?,
+        funding: funding_paid(&outcome.funding)?,
+        price: narrow(outcome.price.price)?,
+        slot: clock.slot,
+        books,
+    });
+    Ok(())
+}

@@ -1,0 +1,66 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use super::common::{authority_seeds, check_vault_covers_books, transfer_collateral};
+use crate::constants::*;
+use crate::error::AsymptoteError;
+use crate::events::ProtocolFeesCollected;
+use crate::state::{Pool, ProtocolConfig};
+use crate::units::atoms_down;
+
+/// Send the whole atoms of a pool's protocol fees to the fee recipient's token account.
+/// Permissionless: the funds can only go to the configured recipient.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CollectProtocolFees<'info> {
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, ProtocolConfig>>,
+    #[account(mut, has_one = vault, has_one = collateral_mint)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// CHECK: the pool's signer PDA.
+    #[account(seeds = [AUTHORITY_SEED, pool.key().as_ref()], bump = pool.authority_bump)]
+    pub pool_authority: UncheckedAccount<'info>,
+    #[account(mut)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(
+        mut,
+        token::mint = collateral_mint,
+        token::authority = config.fee_recipient,
+        token::token_program = collateral_token_program,
+    )]
+    pub recipient_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(address = pool.collateral_token_program)]
+    pub collateral_token_program: Interface<'info, TokenInterface>,
+}
+
+pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>) -> Result<()> {
+    ctx.accounts
+        .config
+        .require_not_paused(pause::COLLECT_FEES)?;
+    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+    let owed = ctx.accounts.pool.books.protocol_fees_owed;
+    let (amount, rest) = atoms_down(asymptote_math::U256::from(owed))?;
+    require!(amount > 0, AsymptoteError::NothingToCollect);
+    let pool_key = ctx.accounts.pool.key();
+    ctx.accounts.pool.books.protocol_fees_owed = crate::units::narrow(rest)?;
+    let bump = [ctx.accounts.pool.authority_bump];
+    let seeds = authority_seeds(&pool_key, &bump);
+    transfer_collateral(
+        &ctx.accounts.collateral_token_program,
+        &ctx.accounts.collateral_mint,
+        &ctx.accounts.vault,
+        &ctx.accounts.recipient_collateral,
+        &ctx.accounts.pool_authority.to_account_info(),
+        Some(&seeds),
+        amount,
+    )?;
+    ctx.accounts.vault.reload()?;
+    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+    emit_cpi!(ProtocolFeesCollected {
+        pool: pool_key,
+        recipient_account: ctx.accounts.recipient_collateral.key(),
+        amount,
+    });
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! Pieces every trading instruction shares: sides, the math-core call, token CPIs signed by
+//! the pool authority, snapshots for events.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Burn, MintTo, Token};
+use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
+use asymptote_math::funding::FundingCharges;
+use asymptote_math::{trade, Reserves, Side, Trade, TradeOutcome, MINIMUM_RESERVE, U256};
+
+use crate::constants::AUTHORITY_SEED;
+use crate::error::{math_err, AsymptoteError};
+use crate::events::{FundingPaid, PoolSnapshot, TradeSide};
+use crate::oracle::{self, OraclePrice};
+use crate::state::Pool;
+use crate::units::{atoms_down, atoms_up, narrow, sub_atoms};
+
+impl From<TradeSide> for Side {
+    fn from(s: TradeSide) -> Self {
+        match s {
+            TradeSide::Collateral => Side::Collateral,
+            TradeSide::Long => Side::Long,
+            TradeSide::Short => Side::Short,
+            TradeSide::Lp => Side::Lp,
+        }
+    }
+}
+
+/// Refuse a transaction that lands after the caller's expiry slot (0 = no expiry).
+pub fn check_expiry(expiry_slot: u64, clock: &Clock) -> Result<()> {
+    require!(
+        expiry_slot == 0 || clock.slot <= expiry_slot,
+        AsymptoteError::Expired
+    );
+    Ok(())
+}
+
+/// The vault must always hold the books: `vault >= R + protocol fees owed`.
+pub fn check_vault_covers_books(pool: &Pool, vault_amount: u64) -> Result<()> {
+    let books = U256::from(pool.books.r) + U256::from(pool.books.protocol_fees_owed);
+    require!(
+        sub_atoms(vault_amount) >= books,
+        AsymptoteError::VaultBelowBooks
+    );
+    Ok(())
+}
+
+/// A trade as the program settles it: the math outcome plus the whole amounts that move.
+pub struct Executed {
+    pub outcome: TradeOutcome,
+    /// Paid by the trader: collateral atoms (rounded up) or side tokens.
+    pub amount_in: u64,
+    /// Received by the trader: collateral atoms (rounded down) or side tokens.
+    pub amount_out: u64,
+}
+
+/// Store a simulated trade in the pool: its new books and the protocol fee it charged.
+pub fn commit(pool: &mut Pool, executed: &Executed) -> Result<()> {
+    pool.books.protocol_fees_owed = pool
+        .books
+        .protocol_fees_owed
+        .checked_add(narrow(executed.outcome.funding.protocol_fee)?)
+        .ok_or(AsymptoteError::MathOverflow)?;
+    pool.store(&executed.outcome.state)
+}
+
+/// One trade through the math core at the oracle price, without touching the pool. Rounds the
+/// collateral that moves to whole atoms in the pool's favour and keeps the difference in R.
+///
+/// Out of line and boxed: the outcome is large, and SBF stack frames are 4 KiB.
+#[inline(never)]
+pub fn simulate(
+    pool: &Pool,
+    price: &OraclePrice,
+    slot: u64,
+    request: Trade,
+    supplies: [(Side, u64); 2],
+) -> Result<Box<Executed>> {
+    let config = pool.params.math_config()?;
+    let prices = oracle::candidates(
+        price,
+        pool.oracle.conf_widening_bps,
+        request.side_in,
+        request.side_out,
+    );
+    let state = pool.math_state(supplies);
+    let mut outcome = trade(&config, &state, prices, slot, request).map_err(math_err)?;
+    let (amount_in, amount_out, kept) = match (request.side_in, request.side_out) {
+        (Side::Collateral, _) => {
+            let (paid, surplus) = atoms_up(outcome.amount_in)?;
+            (paid, narrow(outcome.amount_out)?, surplus)
+        }
+        (_, Side::Collateral) => {
+            let (paid_out, rest) = atoms_down(outcome.amount_out)?;
+            (narrow(outcome.amount_in)?, paid_out, rest)
+        }
+        _ => (
+            narrow(outcome.amount_in)?,
+            narrow(outcome.amount_out)?,
+            U256::ZERO,
+        ),
+    };
+    if !kept.is_zero() {
+        outcome.state.r = outcome
+            .state
+            .r
+            .checked_add(kept)
+            .ok_or(AsymptoteError::MathOverflow)?;
+        outcome.after.lp = outcome
+            .after
+            .lp
+            .checked_add(kept)
+            .ok_or(AsymptoteError::MathOverflow)?;
+    }
+    // The math core's MINIMUM_RESERVE is 1000 sub-atoms; on chain a receiving side keeps
+    // 1000 whole atoms.
+    if request.side_out.is_token() {
+        require!(
+            outcome.after.get(request.side_out) >= sub_atoms(MINIMUM_RESERVE),
+            AsymptoteError::MinimumReserve
+        );
+    }
+    Ok(Box::new(Executed {
+        outcome,
+        amount_in,
+        amount_out,
+    }))
+}
+
+pub fn funding_paid(charges: &FundingCharges) -> Result<FundingPaid> {
+    Ok(FundingPaid {
+        interest: narrow(charges.interest)?,
+        premium: narrow(charges.premium)?,
+        premium_paid_by_long: charges.premium_paid_by_long,
+        protocol_fee: narrow(charges.protocol_fee)?,
+    })
+}
+
+/// The pool's books for an event; `supplies` are mint supplies of the touched sides.
+pub fn snapshot(
+    pool: &Pool,
+    reserves: &Reserves,
+    supplies: [(Side, u64); 2],
+) -> Result<PoolSnapshot> {
+    let mut snap = PoolSnapshot {
+        r: pool.books.r,
+        a: pool.books.a,
+        b: pool.books.b,
+        r_long: narrow(reserves.long)?,
+        r_short: narrow(reserves.short)?,
+        r_lp: narrow(reserves.lp)?,
+        supply_long: 0,
+        supply_short: 0,
+        supply_lp: 0,
+        last_interest_slot: pool.books.last_interest_slot,
+        last_premium_slot: pool.books.last_premium_slot,
+        protocol_fees_owed: pool.books.protocol_fees_owed,
+    };
+    for (side, supply) in supplies {
+        match side {
+            Side::Long => snap.supply_long = supply,
+            Side::Short => snap.supply_short = supply,
+            Side::Lp => snap.supply_lp = supply,
+            Side::Collateral => {}
+        }
+    }
+    Ok(snap)
+}
+
+/// Signer seeds of a pool's authority PDA.
+pub fn authority_seeds<'a>(pool: &'a Pubkey, bump: &'a [u8; 1]) -> [&'a [u8]; 3] {
+    [AUTHORITY_SEED, pool.as_ref(), bump]
+}
+
+/// Mint side tokens to a user, signed by the pool authority.
+pub fn mint_side<'info>(
+    token_program: &Program<'info, Token>,
+    mint: &Account<'info, anchor_spl::token::Mint>,
+    to: &Account<'info, anchor_spl::token::TokenAccount>,
+    authority: &AccountInfo<'info>,
+    seeds: &[&[u8]],
+    amount: u64,
+) -> Result<()> {
+    let accounts = MintTo {
+        mint: mint.to_account_info(),
+        to: to.to_account_info(),
+        authority: authority.clone(),
+    };
+    let signer = [seeds];
+    token::mint_to(
+        CpiContext::new_with_signer(token_program.key(), accounts, &signer),
+        amount,
+    )
+}
+
+/// Burn side tokens from a user's account, signed by the user.
+pub fn burn_side<'info>(
+    token_program: &Program<'info, Token>,
+    mint: &Account<'info, anchor_spl::token::Mint>,
+    from: &Account<'info, anchor_spl::token::TokenAccount>,
+    owner: &Signer<'info>,
+    amount: u64,
+) -> Result<()> {
+    let accounts = Burn {
+        mint: mint.to_account_info(),
+        from: from.to_account_info(),
+        authority: owner.to_account_info(),
+    };
+    token::burn(CpiContext::new(token_program.key(), accounts), amount)
+}
+
+/// Move collateral with `transfer_checked` (SPL Token or Token-2022).
+#[allow(clippy::too_many_arguments)]
+pub fn transfer_collateral<'info>(
+    token_program: &Interface<'info, TokenInterface>,
+    mint: &InterfaceAccount<'info, Mint>,
+    from: &InterfaceAccount<'info, TokenAccount>,
+    to: &InterfaceAccount<'info, TokenAccount>,
+    authority: &AccountInfo<'info>,
+    seeds: Option<&[&[u8]]>,
+    amount: u64,
+) -> Result<()> {
+    let accounts = TransferChecked {
+        from: from.to_account_info(),
+        mint: mint.to_account_info(),
+        to: to.to_account_info(),
+        authority: authority.clone(),
+    };
+    let signer;
+    let ctx = match seeds {
+        Some(s) => {
+            signer = [s];
+            CpiContext::new_with_signer(token_program.key(), accounts, &signer)
+        }
+        None => CpiContext::new(token_program.key(), accounts),
+    };
+    token_interface::transfer_checked(ctx, amount, mint.decimals)
+}

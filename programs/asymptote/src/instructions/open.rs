@@ -1,0 +1,146 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint as SideMint, Token, TokenAccount as SideAccount};
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use asymptote_math::Side;
+
+use super::common::{
+    authority_seeds, check_expiry, check_vault_covers_books, commit, funding_paid, mint_side,
+    snapshot, transfer_collateral,
+};
+use super::exact_input::exact_input;
+use crate::constants::*;
+use crate::error::AsymptoteError;
+use crate::events::{TradeSide, Traded};
+use crate::oracle::{self, PriceUse};
+use crate::state::{Pool, ProtocolConfig};
+use crate::units::narrow;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct OpenArgs {
+    /// LONG, SHORT or LP.
+    pub side: TradeSide,
+    /// Collateral the trader pays at most (atoms); the pool takes the largest trade whose
+    /// total cost (value, opening fee, skew charge) fits.
+    pub amount_in: u64,
+    /// Fewest side tokens the trader accepts.
+    pub min_out: u64,
+    /// Last slot the trade may land in (0 = no expiry).
+    pub expiry_slot: u64,
+}
+
+/// Collateral in, side tokens out (buy LONG or SHORT, or add LP).
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: OpenArgs)]
+pub struct Open<'info> {
+    pub trader: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, ProtocolConfig>>,
+    #[account(mut, has_one = vault, has_one = collateral_mint)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// CHECK: the pool's signer PDA.
+    #[account(seeds = [AUTHORITY_SEED, pool.key().as_ref()], bump = pool.authority_bump)]
+    pub pool_authority: UncheckedAccount<'info>,
+    #[account(mut)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(
+        mut,
+        token::mint = collateral_mint,
+        token::authority = trader,
+        token::token_program = collateral_token_program,
+    )]
+    pub trader_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
+    pub side_mint: Box<Account<'info, SideMint>>,
+    #[account(mut, token::mint = side_mint)]
+    pub trader_side: Box<Account<'info, SideAccount>>,
+    /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
+    pub oracle: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token>,
+    #[account(address = pool.collateral_token_program)]
+    pub collateral_token_program: Interface<'info, TokenInterface>,
+}
+
+pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
+    ctx.accounts.config.require_not_paused(pause::OPEN)?;
+    let side: Side = args.side.into();
+    require!(side.is_token(), AsymptoteError::InvalidSide);
+    require!(args.amount_in > 0, AsymptoteError::ZeroAmount);
+    let clock = Clock::get()?;
+    check_expiry(args.expiry_slot, &clock)?;
+    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+
+    let pool_key = ctx.accounts.pool.key();
+    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let supplies = [(side, ctx.accounts.side_mint.supply), (Side::Collateral, 0)];
+    let pool = &mut ctx.accounts.pool;
+    let price = oracle::fetch(pool, &ctx.accounts.oracle, &legacy, &clock, PriceUse::Open)?;
+    let executed = exact_input(
+        pool,
+        &price,
+        clock.slot,
+        Side::Collateral,
+        side,
+        args.amount_in,
+        supplies,
+    )?;
+    commit(pool, &executed)?;
+    let paid = executed.amount_in;
+    let minted = executed.amount_out;
+    let outcome = &executed.outcome;
+    require!(paid <= args.amount_in, AsymptoteError::MaxInputExceeded);
+    require!(minted > 0, AsymptoteError::ZeroOutput);
+    require!(minted >= args.min_out, AsymptoteError::SlippageExceeded);
+
+    let vault_before = ctx.accounts.vault.amount;
+    transfer_collateral(
+        &ctx.accounts.collateral_token_program,
+        &ctx.accounts.collateral_mint,
+        &ctx.accounts.trader_collateral,
+        &ctx.accounts.vault,
+        &ctx.accounts.trader.to_account_info(),
+        None,
+        paid,
+    )?;
+    ctx.accounts.vault.reload()?;
+    require!(
+        ctx.accounts.vault.amount.saturating_sub(vault_before) == paid,
+        AsymptoteError::CollateralShortfall
+    );
+    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+
+    let bump = [ctx.accounts.pool.authority_bump];
+    let seeds = authority_seeds(&pool_key, &bump);
+    mint_side(
+        &ctx.accounts.token_program,
+        &ctx.accounts.side_mint,
+        &ctx.accounts.trader_side,
+        &ctx.accounts.pool_authority.to_account_info(),
+        &seeds,
+        minted,
+    )?;
+
+    let supply_after = ctx.accounts.side_mint.supply.saturating_add(minted);
+    let books = snapshot(
+        &ctx.accounts.pool,
+        &outcome.after,
+        [(side, supply_after), (Side::Collateral, 0)],
+    )?;
+    emit_cpi!(Traded {
+        pool: pool_key,
+        trader: ctx.accounts.trader.key(),
+        side_in: TradeSide::Collateral,
+        side_out: args.side,
+        amount_in: paid,
+        amount_out: minted,
+        value: narrow(outcome.value)?,
+        opening_fee: narrow(outcome.opening_fee)?,
+        skew_charge: narrow(outcome.skew_charge)?,
+        funding: funding_paid(&outcome.funding)?,
+        price: narrow(outcome.price.price)?,
+        slot: clock.slot,
+        books,
+    });
+    Ok(())
+}

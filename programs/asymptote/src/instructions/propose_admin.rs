@@ -1,0 +1,25 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::CONFIG_SEED;
+use crate::error::AsymptoteError;
+use crate::events::AdminProposed;
+use crate::state::ProtocolConfig;
+
+/// First step of the admin hand-over: the admin names a successor (default key cancels).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ProposeAdmin<'info> {
+    pub admin: Signer<'info>,
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ AsymptoteError::NotAdmin)]
+    pub config: Account<'info, ProtocolConfig>,
+}
+
+pub fn propose_admin(ctx: Context<ProposeAdmin>, proposed: Pubkey) -> Result<()> {
+    let config = &mut ctx.accounts.config;
+    config.pending_admin = proposed;
+    emit_cpi!(AdminProposed {
+        admin: config.admin,
+        proposed,
+    });
+    Ok(())
+}

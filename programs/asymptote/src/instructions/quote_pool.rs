@@ -1,0 +1,81 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::Mint as SideMint;
+use asymptote_math::{accrue_funding, Side, U256};
+
+use super::common::funding_paid;
+use crate::constants::*;
+use crate::error::math_err;
+use crate::events::FundingPaid;
+use crate::oracle::{self, PriceUse};
+use crate::state::{math_supply, Pool, ProtocolConfig};
+use crate::units::narrow;
+
+/// The pool at the current price, funding accrued virtually up to now (return data).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolQuote {
+    /// Normalised spot and EMA prices.
+    pub price: u128,
+    pub ema_price: u128,
+    /// Collateral and the split between the sides (sub-atoms), at the spot price.
+    pub r: u128,
+    pub r_long: u128,
+    pub r_short: u128,
+    pub r_lp: u128,
+    /// Supplies as the pool counts them (mint supply plus the dead shares).
+    pub supply_long: u64,
+    pub supply_short: u64,
+    pub supply_lp: u64,
+    /// Funding that accruing now would charge.
+    pub pending_funding: FundingPaid,
+    pub protocol_fees_owed: u128,
+    pub slot: u64,
+}
+
+#[derive(Accounts)]
+pub struct QuotePool<'info> {
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, ProtocolConfig>>,
+    #[account(has_one = long_mint, has_one = short_mint, has_one = lp_mint)]
+    pub pool: Box<Account<'info, Pool>>,
+    pub long_mint: Box<Account<'info, SideMint>>,
+    pub short_mint: Box<Account<'info, SideMint>>,
+    pub lp_mint: Box<Account<'info, SideMint>>,
+    /// CHECK: validated by `oracle::read` against the pool's oracle config.
+    pub oracle: UncheckedAccount<'info>,
+}
+
+pub fn quote_pool(ctx: Context<QuotePool>) -> Result<PoolQuote> {
+    let clock = Clock::get()?;
+    let pool = &ctx.accounts.pool;
+    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let price = oracle::read(pool, &ctx.accounts.oracle, &legacy, &clock)?;
+    oracle::check(
+        &price,
+        &pool.oracle,
+        pool.books.last_publish_time,
+        &clock,
+        PriceUse::Close,
+    )?;
+    let config = pool.params.math_config()?;
+    let state = pool.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);
+    let prices = oracle::candidates(&price, 0, Side::Collateral, Side::Collateral);
+    let (next, charges) = accrue_funding(&config, &state, prices, clock.slot).map_err(math_err)?;
+    let reserves = next
+        .reserves_at(&config, U256::from(price.price))
+        .map_err(math_err)?;
+    let supply = |mint: &Account<SideMint>| narrow::<u64>(math_supply(mint.supply));
+    Ok(PoolQuote {
+        price: price.price,
+        ema_price: price.ema,
+        r: narrow(next.r)?,
+        r_long: narrow(reserves.long)?,
+        r_short: narrow(reserves.short)?,
+        r_lp: narrow(reserves.lp)?,
+        supply_long: supply(&ctx.accounts.long_mint)?,
+        supply_short: supply(&ctx.accounts.short_mint)?,
+        supply_lp: supply(&ctx.accounts.lp_mint)?,
+        pending_funding: funding_paid(&charges)?,
+        protocol_fees_owed: pool.books.protocol_fees_owed,
+        slot: clock.slot,
+    })
+}

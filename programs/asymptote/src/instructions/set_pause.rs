@@ -1,0 +1,41 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::CONFIG_SEED;
+use crate::error::AsymptoteError;
+use crate::events::PauseChanged;
+use crate::state::ProtocolConfig;
+
+/// Set the pause bits. The admin may set any bits; the guardian may only add bits.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct SetPause<'info> {
+    pub signer: Signer<'info>,
+    #[account(
+        mut,
+        seeds = [CONFIG_SEED],
+        bump = config.bump,
+        constraint = signer.key() == config.admin || signer.key() == config.guardian
+            @ AsymptoteError::NotAdminOrGuardian,
+    )]
+    pub config: Account<'info, ProtocolConfig>,
+}
+
+pub fn set_pause(ctx: Context<SetPause>, paused: u16) -> Result<()> {
+    ProtocolConfig::validate_pause_bits(paused)?;
+    let config = &mut ctx.accounts.config;
+    let previous = config.paused;
+    let by = ctx.accounts.signer.key();
+    if by != config.admin {
+        require!(
+            paused & previous == previous,
+            AsymptoteError::GuardianCannotUnpause
+        );
+    }
+    config.paused = paused;
+    emit_cpi!(PauseChanged {
+        by,
+        previous,
+        paused,
+    });
+    Ok(())
+}

@@ -1,0 +1,136 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint as SideMint, Token, TokenAccount as SideAccount};
+use asymptote_math::Side;
+
+use super::common::{
+    authority_seeds, burn_side, check_expiry, commit, funding_paid, mint_side, snapshot,
+};
+use super::exact_input::exact_input;
+use crate::constants::*;
+use crate::error::AsymptoteError;
+use crate::events::{TradeSide, Traded};
+use crate::oracle::{self, PriceUse};
+use crate::state::{Pool, ProtocolConfig};
+use crate::units::narrow;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct SwapArgs {
+    pub side_in: TradeSide,
+    pub side_out: TradeSide,
+    /// Tokens of `side_in` offered; the pool burns at most this many.
+    pub amount: u64,
+    /// Fewest `side_out` tokens the trader accepts.
+    pub min_out: u64,
+    /// Last slot the trade may land in (0 = no expiry).
+    pub expiry_slot: u64,
+}
+
+/// One side's tokens for another's (LONG, SHORT, LP), collateral staying in the pool.
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: SwapArgs)]
+pub struct Swap<'info> {
+    pub trader: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, ProtocolConfig>>,
+    #[account(mut)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// CHECK: the pool's signer PDA.
+    #[account(seeds = [AUTHORITY_SEED, pool.key().as_ref()], bump = pool.authority_bump)]
+    pub pool_authority: UncheckedAccount<'info>,
+    #[account(mut, address = pool.mint_of(args.side_in.into())? @ AsymptoteError::WrongMint)]
+    pub mint_in: Box<Account<'info, SideMint>>,
+    #[account(mut, token::mint = mint_in, token::authority = trader)]
+    pub trader_in: Box<Account<'info, SideAccount>>,
+    #[account(mut, address = pool.mint_of(args.side_out.into())? @ AsymptoteError::WrongMint)]
+    pub mint_out: Box<Account<'info, SideMint>>,
+    #[account(mut, token::mint = mint_out)]
+    pub trader_out: Box<Account<'info, SideAccount>>,
+    /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
+    pub oracle: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token>,
+}
+
+pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
+    ctx.accounts.config.require_not_paused(pause::SWAP)?;
+    let (side_in, side_out): (Side, Side) = (args.side_in.into(), args.side_out.into());
+    require!(
+        side_in.is_token() && side_out.is_token(),
+        AsymptoteError::InvalidSide
+    );
+    require!(side_in != side_out, AsymptoteError::SameSide);
+    require!(args.amount > 0, AsymptoteError::ZeroAmount);
+    let clock = Clock::get()?;
+    check_expiry(args.expiry_slot, &clock)?;
+
+    let pool_key = ctx.accounts.pool.key();
+    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let supplies = [
+        (side_in, ctx.accounts.mint_in.supply),
+        (side_out, ctx.accounts.mint_out.supply),
+    ];
+    let pool = &mut ctx.accounts.pool;
+    let price = oracle::fetch(pool, &ctx.accounts.oracle, &legacy, &clock, PriceUse::Open)?;
+    let executed = exact_input(
+        pool,
+        &price,
+        clock.slot,
+        side_in,
+        side_out,
+        args.amount,
+        supplies,
+    )?;
+    commit(pool, &executed)?;
+    let burned = executed.amount_in;
+    let minted = executed.amount_out;
+    let outcome = &executed.outcome;
+    require!(burned <= args.amount, AsymptoteError::MaxInputExceeded);
+    require!(minted > 0, AsymptoteError::ZeroOutput);
+    require!(minted >= args.min_out, AsymptoteError::SlippageExceeded);
+
+    burn_side(
+        &ctx.accounts.token_program,
+        &ctx.accounts.mint_in,
+        &ctx.accounts.trader_in,
+        &ctx.accounts.trader,
+        burned,
+    )?;
+    let bump = [ctx.accounts.pool.authority_bump];
+    let seeds = authority_seeds(&pool_key, &bump);
+    mint_side(
+        &ctx.accounts.token_program,
+        &ctx.accounts.mint_out,
+        &ctx.accounts.trader_out,
+        &ctx.accounts.pool_authority.to_account_info(),
+        &seeds,
+        minted,
+    )?;
+
+    let books = snapshot(
+        &ctx.accounts.pool,
+        &outcome.after,
+        [
+            (side_in, ctx.accounts.mint_in.supply.saturating_sub(burned)),
+            (
+                side_out,
+                ctx.accounts.mint_out.supply.saturating_add(minted),
+            ),
+        ],
+    )?;
+    emit_cpi!(Traded {
+        pool: pool_key,
+        trader: ctx.accounts.trader.key(),
+        side_in: args.side_in,
+        side_out: args.side_out,
+        amount_in: burned,
+        amount_out: minted,
+        value: narrow(outcome.value)?,
+        opening_fee: narrow(outcome.opening_fee)?,
+        skew_charge: narrow(outcome.skew_charge)?,
+        funding: funding_paid(&outcome.funding)?,
+        price: narrow(outcome.price.price)?,
+        slot: clock.slot,
+        books,
+    });
+    Ok(())
+}

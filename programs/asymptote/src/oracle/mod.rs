@@ -1,0 +1,220 @@
+//! One price interface over two Pyth sources (SPEC section 7): the pull oracle's
+//! `PriceUpdateV2` accounts and legacy Pyth price accounts. Reading checks the source
+//! (owner, account or feed, verification, status, age); `check` applies the pool's
+//! limits; `candidates` turns a price into the two prices the math core chooses from.
+
+mod legacy;
+mod pull;
+
+use anchor_lang::prelude::*;
+use asymptote_math::{Prices, Side, U256};
+
+use crate::constants::{BPS, MAX_EXPONENT, MAX_FUTURE_SKEW_SECONDS, MIN_EXPONENT, PRICE_DECIMALS};
+use crate::error::AsymptoteError;
+use crate::state::{OracleConfig, OracleSource, Pool};
+
+/// A price in the program's normalised unit (18 decimals), with its confidence and EMA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OraclePrice {
+    pub price: u128,
+    pub conf: u128,
+    pub ema: u128,
+    pub ema_conf: u128,
+    pub publish_time: i64,
+}
+
+/// A source's raw reading before normalisation.
+pub(crate) struct RawPrice {
+    /// Older than the pool's `max_age` (reported, not refused, so the crank can fall back).
+    pub stale: bool,
+    pub price: i64,
+    pub conf: u64,
+    pub ema: i64,
+    pub ema_conf: u64,
+    pub exponent: i32,
+    pub publish_time: i64,
+}
+
+/// How strict the pool's limits are for an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceUse {
+    /// Adds exposure (opens, swaps, LP adds): tight confidence and the EMA divergence limit.
+    Open,
+    /// Reduces exposure or only accrues (closes, LP removes, the crank): wider confidence.
+    Close,
+}
+
+impl PriceUse {
+    /// Anything paying out collateral is a close; everything else adds exposure.
+    pub fn of(side_out: Side) -> Self {
+        if side_out == Side::Collateral {
+            PriceUse::Close
+        } else {
+            PriceUse::Open
+        }
+    }
+}
+
+/// Read the pool's oracle account and check its source-level validity; `None` when the
+/// price is valid but older than the pool's `max_age`.
+pub fn read_unless_stale(
+    pool: &Pool,
+    account: &AccountInfo,
+    legacy_pyth_program: &Pubkey,
+    clock: &Clock,
+) -> Result<Option<OraclePrice>> {
+    let raw = match pool.oracle.source {
+        OracleSource::PythPull => pull::read(&pool.oracle, account, clock)?,
+        OracleSource::PythLegacy => {
+            legacy::read(&pool.oracle, account, legacy_pyth_program, clock)?
+        }
+    };
+    if raw.stale {
+        return Ok(None);
+    }
+    normalise(&raw).map(Some)
+}
+
+/// Read the pool's oracle account; a stale price is refused.
+pub fn read(
+    pool: &Pool,
+    account: &AccountInfo,
+    legacy_pyth_program: &Pubkey,
+    clock: &Clock,
+) -> Result<OraclePrice> {
+    read_unless_stale(pool, account, legacy_pyth_program, clock)?
+        .ok_or_else(|| error!(AsymptoteError::OracleStale))
+}
+
+fn normalise(raw: &RawPrice) -> Result<OraclePrice> {
+    require!(
+        raw.price > 0 && raw.ema > 0,
+        AsymptoteError::OracleNonPositive
+    );
+    require!(
+        (MIN_EXPONENT..=MAX_EXPONENT).contains(&raw.exponent),
+        AsymptoteError::OracleExponentOutOfRange
+    );
+    // 10^(18 + e) with e in -18..=0 fits in u64, and so does every raw value: each product
+    // is a 64 x 64 -> 128-bit multiply that cannot overflow (no 128-bit overflow check needed).
+    let scale: u64 = 10u64.pow((PRICE_DECIMALS + raw.exponent) as u32);
+    let scaled = |x: u64| u128::from(x) * u128::from(scale);
+    Ok(OraclePrice {
+        price: scaled(raw.price as u64),
+        conf: scaled(raw.conf),
+        ema: scaled(raw.ema as u64),
+        ema_conf: scaled(raw.ema_conf),
+        publish_time: raw.publish_time,
+    })
+}
+
+/// The pool's limits: never older than the last price used, not from the future,
+/// confidence within bounds and, for opens, spot close enough to the EMA.
+pub fn check(
+    price: &OraclePrice,
+    limits: &OracleConfig,
+    last_publish_time: i64,
+    clock: &Clock,
+    use_: PriceUse,
+) -> Result<()> {
+    require!(
+        price.publish_time >= last_publish_time,
+        AsymptoteError::OracleNotMonotonic
+    );
+    require!(
+        price.publish_time <= clock.unix_timestamp.saturating_add(MAX_FUTURE_SKEW_SECONDS),
+        AsymptoteError::OracleFromFuture
+    );
+    let max_conf = match use_ {
+        PriceUse::Open => limits.max_conf_bps_open,
+        PriceUse::Close => limits.max_conf_bps_close,
+    };
+    let within = |deviation: u128, base: u128, bps: u16| -> bool {
+        // deviation / base <= bps / 10000, by cross-multiplication in 256 bits.
+        U256::from(deviation) * U256::from(BPS) <= U256::from(base) * U256::from(bps)
+    };
+    require!(
+        within(price.conf, price.price, max_conf) && within(price.ema_conf, price.ema, max_conf),
+        AsymptoteError::OracleConfidenceTooWide
+    );
+    if use_ == PriceUse::Open {
+        require!(
+            within(
+                price.price.abs_diff(price.ema),
+                price.ema,
+                limits.max_ema_divergence_bps
+            ),
+            AsymptoteError::OracleEmaDivergence
+        );
+    }
+    Ok(())
+}
+
+/// The two candidate prices of a trade, widened against the trader by
+/// `conf_widening_bps` of their confidence: up for operations that use the higher price
+/// (buy LONG, sell SHORT), down for those that use the lower; LP moves are not widened.
+pub fn candidates(price: &OraclePrice, widening_bps: u16, side_in: Side, side_out: Side) -> Prices {
+    let widen = |conf: u128| -> u128 {
+        // ceil(conf * bps / 10000); conf < 2^123 so the product fits.
+        (conf * u128::from(widening_bps)).div_ceil(u128::from(BPS))
+    };
+    let (spot, ema) = if side_out == Side::Long || side_in == Side::Short {
+        (
+            price.price.saturating_add(widen(price.conf)),
+            price.ema.saturating_add(widen(price.ema_conf)),
+        )
+    } else if side_out == Side::Short || side_in == Side::Long {
+        (
+            price.price.saturating_sub(widen(price.conf)).max(1),
+            price.ema.saturating_sub(widen(price.ema_conf)).max(1),
+        )
+    } else {
+        (price.price, price.ema)
+    };
+    Prices {
+        spot: U256::from(spot),
+        ema: U256::from(ema),
+    }
+}
+
+/// Record a price the pool used (the newest publish time and the crank's fallback).
+pub fn remember(pool: &mut Pool, price: &OraclePrice, slot: u64) {
+    pool.books.last_publish_time = pool.books.last_publish_time.max(price.publish_time);
+    pool.books.last_price = price.price;
+    pool.books.last_ema_price = price.ema;
+    pool.books.last_price_slot = slot;
+}
+
+/// Read and check in one step, and remember the price on success.
+pub fn fetch(
+    pool: &mut Pool,
+    account: &AccountInfo,
+    legacy_pyth_program: &Pubkey,
+    clock: &Clock,
+    use_: PriceUse,
+) -> Result<OraclePrice> {
+    fetch_unless_stale(pool, account, legacy_pyth_program, clock, use_)?
+        .ok_or_else(|| error!(AsymptoteError::OracleStale))
+}
+
+/// `fetch`, but a stale price is `None` rather than an error (the crank's fallback).
+pub fn fetch_unless_stale(
+    pool: &mut Pool,
+    account: &AccountInfo,
+    legacy_pyth_program: &Pubkey,
+    clock: &Clock,
+    use_: PriceUse,
+) -> Result<Option<OraclePrice>> {
+    let Some(price) = read_unless_stale(pool, account, legacy_pyth_program, clock)? else {
+        return Ok(None);
+    };
+    check(
+        &price,
+        &pool.oracle,
+        pool.books.last_publish_time,
+        clock,
+        use_,
+    )?;
+    remember(pool, &price, clock.slot);
+    Ok(Some(price))
+}

@@ -1,0 +1,195 @@
+use anchor_lang::prelude::*;
+use asymptote_math::{mul_div, Side, MINIMUM_SUPPLY, Q128};
+use asymptote_math::{Config as MathConfig, SkewConfig, State as MathState, U256, U64F64};
+
+use crate::constants::BPS;
+use crate::error::{math_err, AsymptoteError};
+
+/// Where the pool reads its price.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub enum OracleSource {
+    /// Pyth pull oracle: `PriceUpdateV2` accounts of the receiver program, any account with
+    /// the pool's feed id.
+    PythPull,
+    /// Legacy Pyth price account: one fixed account owned by the configured Pyth program.
+    PythLegacy,
+}
+
+/// Oracle source and the limits every price must pass.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub struct OracleConfig {
+    pub source: OracleSource,
+    /// Pull: the feed id. Legacy: the price account's address.
+    pub key: [u8; 32],
+    /// Pull: seconds. Legacy: slots.
+    pub max_age: u32,
+    /// Confidence limit (`conf / price`, bps) for opens and swaps.
+    pub max_conf_bps_open: u16,
+    /// Wider confidence limit for closes.
+    pub max_conf_bps_close: u16,
+    /// `|spot - ema| / ema` limit (bps) for opens and swaps.
+    pub max_ema_divergence_bps: u16,
+    /// Candidate prices are widened against the trader by this fraction of their
+    /// confidence (bps of conf; 0 = none).
+    pub conf_widening_bps: u16,
+}
+
+/// Immutable economics of a pool.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub struct PoolParams {
+    pub k: u32,
+    /// Reference price in the normalised unit (18 decimals).
+    pub mark: u128,
+    /// Slots.
+    pub interest_half_life: u64,
+    /// Slots (0 or >= 2).
+    pub premium_half_life: u64,
+    pub opening_fee_bps: u16,
+    /// Protocol share of interest is `1 / fee_divisor` (0: none).
+    pub fee_divisor: u64,
+    /// Skew charge `lambda`, 64.64 bits (0: none).
+    pub skew_lambda: u128,
+    /// Skew cap `b_max`, 64.64 bits (0: none).
+    pub skew_cap: u128,
+    /// Depth cap `psi` in collateral atoms (0: none).
+    pub skew_depth_cap: u64,
+}
+
+impl PoolParams {
+    /// `OPEN_RATE = floor((10000 - fee_bps) * Q128 / 10000)`.
+    pub fn open_rate(&self) -> Result<U256> {
+        let kept = BPS
+            .checked_sub(u64::from(self.opening_fee_bps))
+            .ok_or(AsymptoteError::InvalidPoolParameter)?;
+        mul_div(Q128, U256::from(kept), U256::from(BPS)).map_err(|e| math_err(e.into()))
+    }
+
+    pub fn math_config(&self) -> Result<MathConfig> {
+        Ok(MathConfig {
+            k: self.k,
+            mark: U256::from(self.mark),
+            interest_hl: self.interest_half_life,
+            premium_hl: self.premium_half_life,
+            open_rate: self.open_rate()?,
+            fee_divisor: self.fee_divisor,
+            skew: SkewConfig {
+                lambda: U64F64::from_bits(self.skew_lambda),
+                b_max: U64F64::from_bits(self.skew_cap),
+                psi: U256::from(self.skew_depth_cap),
+            },
+        })
+    }
+}
+
+/// The pool's books: collateral, curve coefficients, timers, oracle memory, fees owed.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub struct PoolBooks {
+    /// Collateral `R` that backs the three sides, in sub-atoms (atoms x 2^64, see
+    /// `units`); excludes protocol fees owed.
+    pub r: u128,
+    /// LONG coefficient `a`, U256 little-endian.
+    pub a: [u8; 32],
+    /// SHORT coefficient `b`, U256 little-endian.
+    pub b: [u8; 32],
+    pub last_interest_slot: u64,
+    pub last_premium_slot: u64,
+    /// Newest oracle publish time the pool has used (never goes back).
+    pub last_publish_time: i64,
+    /// Last valid spot and EMA prices (normalised) and the slot they were read: the crank's
+    /// fallback when the oracle is stale.
+    pub last_price: u128,
+    pub last_ema_price: u128,
+    pub last_price_slot: u64,
+    /// Protocol fees charged and not yet collected, in sub-atoms (held in the vault).
+    pub protocol_fees_owed: u128,
+}
+
+/// A pool (PDA `["pool", collateral_mint, oracle key, nonce]`).
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Pool {
+    pub version: u8,
+    pub bump: u8,
+    pub authority_bump: u8,
+    pub vault_bump: u8,
+    pub long_mint_bump: u8,
+    pub short_mint_bump: u8,
+    pub lp_mint_bump: u8,
+    pub collateral_decimals: u8,
+    pub nonce: u64,
+    pub creator: Pubkey,
+    pub collateral_mint: Pubkey,
+    pub collateral_token_program: Pubkey,
+    pub vault: Pubkey,
+    pub long_mint: Pubkey,
+    pub short_mint: Pubkey,
+    pub lp_mint: Pubkey,
+    pub params: PoolParams,
+    pub oracle: OracleConfig,
+    pub books: PoolBooks,
+    pub created_slot: u64,
+    pub reserved: [u8; 256],
+}
+
+pub fn u256_to_bytes(x: U256) -> [u8; 32] {
+    x.to_le_bytes::<32>()
+}
+
+pub fn u256_from_bytes(b: &[u8; 32]) -> U256 {
+    U256::from_le_bytes(*b)
+}
+
+/// Token supply as the math core counts it: the mint's supply plus the `MINIMUM_SUPPLY`
+/// dead shares that were never minted (so no one can ever burn them).
+pub fn math_supply(mint_supply: u64) -> U256 {
+    U256::from(mint_supply) + U256::from(MINIMUM_SUPPLY)
+}
+
+impl Pool {
+    pub const VERSION: u8 = 1;
+
+    /// The mint of a token side.
+    pub fn mint_of(&self, side: Side) -> Result<Pubkey> {
+        match side {
+            Side::Long => Ok(self.long_mint),
+            Side::Short => Ok(self.short_mint),
+            Side::Lp => Ok(self.lp_mint),
+            Side::Collateral => err!(AsymptoteError::InvalidSide),
+        }
+    }
+
+    /// The math core's view of the pool. Supplies of sides not passed in are zero (the
+    /// trade reads only the supplies of its own two sides).
+    pub fn math_state(&self, supplies: [(Side, u64); 2]) -> MathState {
+        let mut state = MathState {
+            r: U256::from(self.books.r),
+            a: u256_from_bytes(&self.books.a),
+            b: u256_from_bytes(&self.books.b),
+            supply_long: U256::ZERO,
+            supply_short: U256::ZERO,
+            supply_lp: U256::ZERO,
+            last_interest: self.books.last_interest_slot,
+            last_premium: self.books.last_premium_slot,
+        };
+        for (side, supply) in supplies {
+            let s = math_supply(supply);
+            match side {
+                Side::Long => state.supply_long = s,
+                Side::Short => state.supply_short = s,
+                Side::Lp => state.supply_lp = s,
+                Side::Collateral => {}
+            }
+        }
+        state
+    }
+
+    /// Store the math core's new state (R, coefficients, timers).
+    pub fn store(&mut self, state: &MathState) -> Result<()> {
+        self.books.r = crate::units::narrow(state.r)?;
+        self.books.a = u256_to_bytes(state.a);
+        self.books.b = u256_to_bytes(state.b);
+        self.books.last_interest_slot = state.last_interest;
+        self.books.last_premium_slot = state.last_premium;
+        Ok(())
+    }
+}

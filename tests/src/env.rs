@@ -1,0 +1,299 @@
+//! The test bank: program loading (native or SBF), clock control, transactions, errors.
+
+use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anchor_lang::solana_program::bpf_loader_upgradeable;
+use anchor_lang::solana_program::entrypoint::ProgramResult;
+use anchor_lang::AccountDeserialize;
+use solana_account::{Account, AccountSharedData};
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+pub use anchor_lang::prelude::Clock;
+
+/// How the program runs in the bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Compiled into the test binary, called through `processor!`.
+    Native,
+    /// The SBF `.so` from `SBF_OUT_DIR` (compute units are metered, events are logged).
+    Sbf,
+}
+
+impl Mode {
+    pub fn from_env() -> Self {
+        match std::env::var("ASYMPTOTE_TEST_MODE").as_deref() {
+            Ok("sbf") => Mode::Sbf,
+            _ => Mode::Native,
+        }
+    }
+}
+
+/// Anchor's `entry` ties the program id, the accounts and the data to one lifetime, which
+/// `processor!` cannot express. Re-home the id and the data to the accounts' lifetime by
+/// leaking copies (test-only; the cloned `AccountInfo`s share the runtime's buffers, so
+/// writes land).
+fn native_entry<'a, 'b, 'c, 'd>(
+    program_id: &'a Pubkey,
+    accounts: &'b [AccountInfo<'c>],
+    data: &'d [u8],
+) -> ProgramResult {
+    let program_id: &'c Pubkey = Box::leak(Box::new(*program_id));
+    let data: &'c [u8] = Box::leak(data.to_vec().into_boxed_slice());
+    let accounts: &'c [AccountInfo<'c>] = Box::leak(accounts.to_vec().into_boxed_slice());
+    asymptote::entry(program_id, accounts, data)
+}
+
+/// Seconds per slot the tests' clock advances by (Solana's target is 400 ms).
+pub const SECONDS_PER_SLOT_NUM: i64 = 2;
+pub const SECONDS_PER_SLOT_DEN: i64 = 5;
+
+pub struct TestEnv {
+    pub ctx: ProgramTestContext,
+    pub mode: Mode,
+    /// Upgrade authority of the program (becomes the admin).
+    pub upgrade_authority: Keypair,
+    /// Owner program of legacy Pyth price accounts in this bank.
+    pub legacy_pyth_program: Pubkey,
+    tx_counter: u32,
+}
+
+/// The ProgramData address of a program under the upgradeable loader.
+pub fn program_data_address(program_id: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[program_id.as_ref()], &bpf_loader_upgradeable::ID).0
+}
+
+/// `UpgradeableLoaderState::ProgramData { slot, upgrade_authority_address }` in bincode.
+fn program_data_bytes(authority: &Pubkey) -> Vec<u8> {
+    let mut data = vec![3, 0, 0, 0];
+    data.extend_from_slice(&0u64.to_le_bytes());
+    data.push(1);
+    data.extend_from_slice(authority.as_ref());
+    data
+}
+
+fn loader_account(data: Vec<u8>, executable: bool) -> Account {
+    Account {
+        lamports: 1_000_000_000_000,
+        data,
+        owner: bpf_loader_upgradeable::ID,
+        executable,
+        rent_epoch: u64::MAX,
+    }
+}
+
+impl TestEnv {
+    pub async fn start() -> Self {
+        Self::start_in(Mode::from_env()).await
+    }
+
+    pub async fn start_in(mode: Mode) -> Self {
+        let upgrade_authority = Keypair::new();
+        let program_data = program_data_address(&asymptote::ID);
+        let mut header = program_data_bytes(&upgrade_authority.pubkey());
+        let mut pt = match mode {
+            Mode::Native => {
+                let mut pt = ProgramTest::new("asymptote", asymptote::ID, processor!(native_entry));
+                pt.prefer_bpf(false);
+                // A builtin has no ProgramData: write the one the config initialisation
+                // checks (same address and layout as on chain).
+                pt.add_account(program_data, loader_account(header, false));
+                pt
+            }
+            Mode::Sbf => {
+                // Deploy the .so as `anchor deploy` does: upgradeable loader, a Program
+                // account pointing at its ProgramData, our key as upgrade authority.
+                let mut pt = ProgramTest::default();
+                let dir = std::env::var("SBF_OUT_DIR").unwrap_or_else(|_| "target/deploy".into());
+                let elf = std::fs::read(format!("{dir}/asymptote.so"))
+                    .expect("SBF_OUT_DIR/asymptote.so (run scripts/build-sbf)");
+                header.extend_from_slice(&elf);
+                let mut program = vec![2, 0, 0, 0];
+                program.extend_from_slice(program_data.as_ref());
+                pt.add_genesis_account(asymptote::ID, loader_account(program, true));
+                pt.add_genesis_account(program_data, loader_account(header, false));
+                pt
+            }
+        };
+        pt.set_compute_max_units(1_400_000);
+        let ctx = pt.start_with_context().await;
+        let mut env = TestEnv {
+            ctx,
+            mode,
+            upgrade_authority,
+            legacy_pyth_program: Pubkey::new_unique(),
+            tx_counter: 0,
+        };
+        let authority = env.upgrade_authority.pubkey();
+        env.airdrop(&authority, 10_000_000_000).await;
+        env.set_clock(1_000, 1_700_000_000).await;
+        env
+    }
+
+    pub fn payer(&self) -> Keypair {
+        self.ctx.payer.insecure_clone()
+    }
+
+    pub async fn clock(&mut self) -> Clock {
+        self.ctx
+            .banks_client
+            .get_sysvar::<Clock>()
+            .await
+            .expect("clock sysvar")
+    }
+
+    /// Move the bank to `slot` with the given unix time.
+    pub async fn set_clock(&mut self, slot: u64, unix_timestamp: i64) {
+        let current = self.clock().await.slot;
+        if slot > current {
+            self.ctx.warp_to_slot(slot).expect("warp");
+        }
+        let mut clock = self.clock().await;
+        clock.unix_timestamp = unix_timestamp;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    /// Advance by `slots`, moving time 0.4 s per slot.
+    pub async fn advance_slots(&mut self, slots: u64) {
+        let clock = self.clock().await;
+        let seconds = slots as i64 * SECONDS_PER_SLOT_NUM / SECONDS_PER_SLOT_DEN;
+        self.set_clock(clock.slot + slots, clock.unix_timestamp + seconds)
+            .await;
+    }
+
+    pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
+        let payer = self.payer();
+        let ix = anchor_lang::solana_program::system_instruction::transfer(
+            &payer.pubkey(),
+            to,
+            lamports,
+        );
+        self.send(&[ix], &[]).await.expect("airdrop");
+    }
+
+    pub async fn account(&mut self, key: &Pubkey) -> Option<Account> {
+        self.ctx
+            .banks_client
+            .get_account(*key)
+            .await
+            .expect("banks")
+    }
+
+    pub async fn anchor_account<T: AccountDeserialize>(&mut self, key: &Pubkey) -> T {
+        let account = self.account(key).await.expect("account exists");
+        T::try_deserialize(&mut account.data.as_slice()).expect("decode")
+    }
+
+    pub fn set_account(&mut self, key: &Pubkey, account: Account) {
+        self.ctx.set_account(key, &AccountSharedData::from(account));
+    }
+
+    /// Sign with the payer plus `signers` and process.
+    pub async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), BanksClientError> {
+        let tx = self.transaction(ixs, signers).await;
+        self.ctx.banks_client.process_transaction(tx).await
+    }
+
+    /// Process and report compute units (meaningful in SBF mode).
+    pub async fn send_metered(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<u64, BanksClientError> {
+        let tx = self.transaction(ixs, signers).await;
+        let out = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await?;
+        out.result.map_err(BanksClientError::TransactionError)?;
+        Ok(out.metadata.map(|m| m.compute_units_consumed).unwrap_or(0))
+    }
+
+    /// Simulate and return the program's return data (quotes).
+    pub async fn simulate_return(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Vec<u8>, BanksClientError> {
+        let tx = self.transaction(ixs, signers).await;
+        let sim = self.ctx.banks_client.simulate_transaction(tx).await?;
+        if let Some(Err(e)) = sim.result {
+            return Err(BanksClientError::TransactionError(e));
+        }
+        Ok(sim
+            .simulation_details
+            .and_then(|d| d.return_data)
+            .map(|r| r.data)
+            .unwrap_or_default())
+    }
+
+    /// Every transaction starts with a compute-unit limit that differs from the previous
+    /// one, so resending the same instruction (a refusal under a new oracle state, a second
+    /// crank) is a new transaction rather than a duplicate signature.
+    async fn transaction(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
+        let payer = self.payer();
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
+        self.tx_counter = (self.tx_counter + 1) % 100_000;
+        let limit = ComputeBudgetInstruction::set_compute_unit_limit(1_400_000 - self.tx_counter);
+        let mut all_ixs = vec![limit];
+        all_ixs.extend_from_slice(ixs);
+        let mut all: Vec<&Keypair> = vec![&payer];
+        all.extend_from_slice(signers);
+        Transaction::new_signed_with_payer(&all_ixs, Some(&payer.pubkey()), &all, blockhash)
+    }
+}
+
+/// The custom error code of a failed single-instruction transaction.
+pub fn error_code(result: Result<(), BanksClientError>) -> Option<u32> {
+    match result {
+        Err(BanksClientError::TransactionError(TransactionError::InstructionError(
+            _,
+            solana_instruction::error::InstructionError::Custom(code),
+        ))) => Some(code),
+        Err(BanksClientError::SimulationError {
+            err:
+                TransactionError::InstructionError(
+                    _,
+                    solana_instruction::error::InstructionError::Custom(code),
+                ),
+            ..
+        }) => Some(code),
+        _ => None,
+    }
+}
+
+/// Assert that a transaction failed with the given Anchor error (program or framework).
+#[track_caller]
+pub fn assert_error<E: Into<u32>>(result: Result<(), BanksClientError>, expected: E) {
+    let expected = expected.into();
+    let debug = format!("{result:?}");
+    assert_eq!(
+        error_code(result),
+        Some(expected),
+        "expected error {expected}, got {debug}"
+    );
+}
+
+/// Program error code of an `AsymptoteError`.
+pub fn code(e: asymptote::error::AsymptoteError) -> u32 {
+    anchor_lang::error::ERROR_CODE_OFFSET + e as u32
+}
+
+/// Code of an Anchor framework error.
+pub fn anchor_code(e: anchor_lang::error::ErrorCode) -> u32 {
+    e as u32
+}
