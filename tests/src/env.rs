@@ -218,6 +218,71 @@ impl TestEnv {
         Ok(out.metadata.map(|m| m.compute_units_consumed).unwrap_or(0))
     }
 
+    /// Process and return the compute units the Asymptote program itself consumed (its
+    /// top-level invocation, CPIs included), read from the runtime's log. SBF mode only:
+    /// native builtins are not metered.
+    pub async fn send_measured(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<u64, BanksClientError> {
+        let tx = self.transaction(ixs, signers).await;
+        let out = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await?;
+        out.result.map_err(BanksClientError::TransactionError)?;
+        let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
+        Ok(program_units(&logs))
+    }
+
+    /// Simulate and return the compute units the program consumed (read-only instructions).
+    pub async fn simulate_measured(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<u64, BanksClientError> {
+        let tx = self.transaction(ixs, signers).await;
+        let sim = self.ctx.banks_client.simulate_transaction(tx).await?;
+        if let Some(Err(e)) = sim.result {
+            return Err(BanksClientError::TransactionError(e));
+        }
+        Ok(sim
+            .simulation_details
+            .map(|d| program_units(&d.logs))
+            .unwrap_or(0))
+    }
+
+    /// Simulate and return the events the program emitted through `emit_cpi!` (the data of
+    /// its self-invocations, event tag stripped), in order. SBF mode only: native CPIs are
+    /// not recorded as inner instructions.
+    pub async fn simulate_events(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Vec<Vec<u8>>, BanksClientError> {
+        let tx = self.transaction(ixs, signers).await;
+        let keys = tx.message.account_keys.clone();
+        let sim = self.ctx.banks_client.simulate_transaction(tx).await?;
+        if let Some(Err(e)) = sim.result {
+            return Err(BanksClientError::TransactionError(e));
+        }
+        let inner = sim
+            .simulation_details
+            .and_then(|d| d.inner_instructions)
+            .unwrap_or_default();
+        let tag = anchor_lang::event::EVENT_IX_TAG_LE;
+        Ok(inner
+            .iter()
+            .flatten()
+            .filter(|i| {
+                keys.get(usize::from(i.instruction.program_id_index)) == Some(&asymptote::ID)
+            })
+            .filter_map(|i| i.instruction.data.strip_prefix(tag).map(<[u8]>::to_vec))
+            .collect())
+    }
+
     /// Simulate and return the program's return data (quotes).
     pub async fn simulate_return(
         &mut self,
@@ -255,6 +320,16 @@ impl TestEnv {
         all.extend_from_slice(signers);
         Transaction::new_signed_with_payer(&all_ixs, Some(&payer.pubkey()), &all, blockhash)
     }
+}
+
+/// Sum of `Program <asymptote> consumed N of M compute units` lines (top-level invocations).
+pub fn program_units(logs: &[String]) -> u64 {
+    let prefix = format!("Program {} consumed ", asymptote::ID);
+    logs.iter()
+        .filter_map(|line| line.strip_prefix(&prefix))
+        .filter_map(|rest| rest.split(' ').next())
+        .filter_map(|n| n.parse::<u64>().ok())
+        .sum()
 }
 
 /// The custom error code of a failed single-instruction transaction.

@@ -272,3 +272,58 @@ fn account_sizes_include_reserved_space() {
     assert_eq!(asymptote::state::Pool::INIT_SPACE, 795);
     assert_eq!(asymptote::state::ProtocolConfig::INIT_SPACE, 300);
 }
+
+#[tokio::test]
+async fn every_trade_emits_an_event_an_indexer_can_replay() {
+    use anchor_lang::{AnchorDeserialize, Discriminator};
+    use asymptote::events::Traded;
+    let mut f = Fixture::new().await;
+    if f.env.mode == Mode::Native {
+        eprintln!("emit_cpi! events are recorded only on the SBF build");
+        return;
+    }
+    let trader = f.trader(10_000 * USDC).await;
+    let args = asymptote::instructions::OpenArgs {
+        side: Long,
+        amount_in: 1_000 * USDC,
+        min_out: 1,
+        expiry_slot: 0,
+    };
+    let ix = open_ix(
+        &trader.pubkey(),
+        &f.keys,
+        &trader.collateral,
+        &trader.long,
+        args,
+    );
+    let events = f
+        .env
+        .simulate_events(&[ix.clone()], &[&trader.keypair])
+        .await
+        .expect("simulate");
+    assert_eq!(events.len(), 1, "one event per instruction");
+    let data = events[0]
+        .strip_prefix(Traded::DISCRIMINATOR)
+        .expect("a Traded event");
+    let event = Traded::deserialize(&mut &data[..]).expect("decode Traded");
+    f.env.send(&[ix], &[&trader.keypair]).await.expect("open");
+    let pool = f.pool().await;
+    assert_eq!(event.pool, f.keys.pool);
+    assert_eq!(event.trader, trader.pubkey());
+    assert_eq!(
+        event.amount_in,
+        10_000 * USDC - f.env.balance(&trader.collateral).await
+    );
+    assert_eq!(event.amount_out, f.env.balance(&trader.long).await);
+    assert_eq!(event.books.r, pool.books.r);
+    assert_eq!(event.books.a, pool.books.a);
+    assert_eq!(
+        event.books.r_long + event.books.r_short + event.books.r_lp,
+        event.books.r
+    );
+    assert_eq!(
+        event.books.supply_long,
+        f.env.supply(&f.keys.long_mint).await
+    );
+    assert!(event.opening_fee > 0, "0.3 % opening fee");
+}

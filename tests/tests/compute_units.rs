@@ -1,0 +1,314 @@
+//! Compute units of every instruction, measured on the SBF build. With
+//! `ASYMPTOTE_CU_TABLE=path` the table is written there (`scripts/cu-table` regenerates
+//! `docs/compute-units.md`). Natively nothing is metered, so the test only runs on SBF.
+
+use asymptote::events::TradeSide::{Collateral, Long, Lp, Short};
+use asymptote::instructions::{CloseArgs, OpenArgs, SwapArgs};
+use asymptote_tests::*;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+const USDC: u64 = 1_000_000;
+
+struct Row {
+    instruction: &'static str,
+    scenario: &'static str,
+    units: u64,
+    goal: Option<u64>,
+}
+
+#[tokio::test]
+async fn compute_unit_table() {
+    let mut f = Fixture::new().await;
+    if f.env.mode == Mode::Native {
+        eprintln!("compute units are metered only on the SBF build (ASYMPTOTE_TEST_MODE=sbf)");
+        return;
+    }
+    let mut rows = Vec::new();
+    let mut row = |instruction, scenario, units, goal| {
+        rows.push(Row {
+            instruction,
+            scenario,
+            units,
+            goal,
+        })
+    };
+
+    // create_pool (a second pool on the same collateral and feed)
+    let (creator, collateral) = f
+        .env
+        .user_with(
+            &f.keys.collateral_mint,
+            &f.keys.collateral_program,
+            10_000 * USDC,
+        )
+        .await;
+    let keys = PoolKeys::derive(
+        f.keys.collateral_mint,
+        f.keys.collateral_program,
+        f.feed_id,
+        f.keys.oracle,
+        1,
+    );
+    let args = asymptote::instructions::CreatePoolArgs {
+        nonce: 1,
+        params: default_params(),
+        oracle: default_oracle(asymptote::state::OracleSource::PythPull, f.feed_id),
+        deposit: 10_000 * USDC,
+        long_bps: 0,
+        short_bps: 0,
+    };
+    let ix = create_pool_ix(&creator.pubkey(), &keys, &collateral, args);
+    row(
+        "create_pool",
+        "thirds, 3 mints, vault, 3 ATAs",
+        f.env.send_measured(&[ix], &[&creator]).await.unwrap(),
+        None,
+    );
+
+    let t = f.trader(100_000 * USDC).await;
+    for (side, name) in [(Long, "LONG"), (Short, "SHORT"), (Lp, "LP")] {
+        let ix = open_ix(
+            &t.pubkey(),
+            &f.keys,
+            &t.collateral,
+            &t.account(side),
+            OpenArgs {
+                side,
+                amount_in: 1_000 * USDC,
+                min_out: 1,
+                expiry_slot: 0,
+            },
+        );
+        let scenario = match name {
+            "LONG" => "open LONG, 1000 USDC",
+            "SHORT" => "open SHORT, 1000 USDC",
+            _ => "add LP, 1000 USDC",
+        };
+        row(
+            "open",
+            scenario,
+            f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+            Some(30_000),
+        );
+    }
+    f.advance(216_000).await;
+    let ix = open_ix(
+        &t.pubkey(),
+        &f.keys,
+        &t.collateral,
+        &t.long,
+        OpenArgs {
+            side: Long,
+            amount_in: 1_000 * USDC,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "open",
+        "open LONG after a day of funding",
+        f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
+
+    let long = f.env.balance(&t.long).await;
+    let ix = swap_ix(
+        &t.pubkey(),
+        &f.keys,
+        &t.long,
+        &t.short,
+        SwapArgs {
+            side_in: Long,
+            side_out: Short,
+            amount: long / 4,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "swap",
+        "LONG -> SHORT",
+        f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
+    let long = f.env.balance(&t.long).await;
+    let ix = close_ix(
+        &t.pubkey(),
+        &f.keys,
+        &t.collateral,
+        &t.long,
+        CloseArgs {
+            side: Long,
+            amount: long,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "close",
+        "close LONG",
+        f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
+    let lp = f.env.balance(&t.lp).await;
+    let ix = close_ix(
+        &t.pubkey(),
+        &f.keys,
+        &t.collateral,
+        &t.lp,
+        CloseArgs {
+            side: Lp,
+            amount: lp,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "close",
+        "remove LP",
+        f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
+
+    f.advance(216_000).await;
+    row(
+        "accrue",
+        "one day of interest and premium",
+        f.env
+            .send_measured(&[accrue_ix(&f.keys)], &[])
+            .await
+            .unwrap(),
+        Some(10_000),
+    );
+    f.advance(1).await;
+    row(
+        "accrue",
+        "one slot",
+        f.env
+            .send_measured(&[accrue_ix(&f.keys)], &[])
+            .await
+            .unwrap(),
+        Some(10_000),
+    );
+
+    let recipient = f
+        .env
+        .ata(
+            &f.fee_recipient.pubkey(),
+            &f.keys.collateral_mint,
+            &f.keys.collateral_program,
+        )
+        .await;
+    row(
+        "collect_protocol_fees",
+        "",
+        f.env
+            .send_measured(&[collect_fees_ix(&f.keys, &recipient)], &[])
+            .await
+            .unwrap(),
+        None,
+    );
+
+    let ix = quote_trade_ix(&f.keys, Collateral, Long, 1_000 * USDC);
+    row(
+        "quote_trade",
+        "open LONG (simulated)",
+        f.env.simulate_measured(&[ix], &[]).await.unwrap(),
+        None,
+    );
+    let ix = quote_pool_ix(&f.keys);
+    row(
+        "quote_pool",
+        "(simulated)",
+        f.env.simulate_measured(&[ix], &[]).await.unwrap(),
+        None,
+    );
+
+    let admin = f.admin.insecure_clone();
+    let guardian = f.guardian.insecure_clone();
+    row(
+        "set_pause",
+        "guardian pauses opens",
+        f.env
+            .send_measured(&[set_pause_ix(&guardian.pubkey(), 2)], &[&guardian])
+            .await
+            .unwrap(),
+        None,
+    );
+    let next = Keypair::new();
+    f.env.airdrop(&next.pubkey(), 1_000_000_000).await;
+    row(
+        "propose_admin",
+        "",
+        f.env
+            .send_measured(
+                &[propose_admin_ix(&admin.pubkey(), next.pubkey())],
+                &[&admin],
+            )
+            .await
+            .unwrap(),
+        None,
+    );
+    row(
+        "accept_admin",
+        "",
+        f.env
+            .send_measured(&[accept_admin_ix(&next.pubkey())], &[&next])
+            .await
+            .unwrap(),
+        None,
+    );
+    row(
+        "set_roles",
+        "",
+        f.env
+            .send_measured(
+                &[set_roles_ix(
+                    &next.pubkey(),
+                    guardian.pubkey(),
+                    next.pubkey(),
+                )],
+                &[&next],
+            )
+            .await
+            .unwrap(),
+        None,
+    );
+
+    let mut table = String::from(
+        "# Compute units\n\nMeasured by `scripts/cu-table` (the `compute_unit_table` test) on the SBF build from \
+         `scripts/build-sbf` (Debian rustc-web 1.96 + sbpf-linker, SBPF v0, not Solana's platform-tools: \
+         figures may sit above what `cargo build-sbf` produces), in solana-program-test 3.1.12. \
+         Each figure is the program's own invocation, CPIs (token transfers, mints, burns, event) included.\n\n\
+         | instruction | scenario | compute units | goal |\n|---|---|---:|---:|\n",
+    );
+    for r in &rows {
+        let goal = r.goal.map(|g| format!("{g}")).unwrap_or_default();
+        table.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            r.instruction, r.scenario, r.units, goal
+        ));
+    }
+    println!("{table}");
+    if let Ok(path) = std::env::var("ASYMPTOTE_CU_TABLE") {
+        std::fs::write(&path, &table).expect("write the table");
+    }
+    for r in &rows {
+        assert!(r.units > 0, "{} was not metered", r.instruction);
+        // Every instruction but create_pool must fit Solana's default 200k per-instruction
+        // budget; create_pool (seven account creations) is sent with a compute-unit limit.
+        let ceiling = if r.instruction == "create_pool" {
+            400_000
+        } else {
+            200_000
+        };
+        assert!(
+            r.units < ceiling,
+            "{} {}: {} CU",
+            r.instruction,
+            r.scenario,
+            r.units
+        );
+    }
+}
