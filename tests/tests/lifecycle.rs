@@ -298,7 +298,7 @@ async fn every_trade_emits_an_event_an_indexer_can_replay() {
     );
     let events = f
         .env
-        .simulate_events(&[ix.clone()], &[&trader.keypair])
+        .simulate_events(std::slice::from_ref(&ix), &[&trader.keypair])
         .await
         .expect("simulate");
     assert_eq!(events.len(), 1, "one event per instruction");
