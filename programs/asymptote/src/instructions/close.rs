@@ -4,16 +4,15 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use asymptote_math::Side;
 
 use super::common::{
-    authority_seeds, burn_side, check_expiry, check_vault_covers_books, commit, funding_paid,
-    snapshot, transfer_collateral,
+    authority_seeds, burn_side, check_expiry, check_vault_covers_books, commit, traded_event,
+    transfer_collateral,
 };
 use super::exact_input::exact_input;
 use crate::constants::*;
 use crate::error::AsymptoteError;
-use crate::events::{TradeSide, Traded};
+use crate::events::TradeSide;
 use crate::oracle::{self, PriceUse};
 use crate::state::{Pool, ProtocolConfig};
-use crate::units::narrow;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct CloseArgs {
@@ -86,7 +85,6 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
     commit(pool, &executed)?;
     let burned = executed.amount_in;
     let paid_out = executed.amount_out;
-    let outcome = &executed.outcome;
     require!(burned <= args.amount, AsymptoteError::MaxInputExceeded);
     require!(paid_out > 0, AsymptoteError::ZeroOutput);
     require!(paid_out >= args.min_out, AsymptoteError::SlippageExceeded);
@@ -113,25 +111,15 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
     check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
 
     let supply_after = ctx.accounts.side_mint.supply.saturating_sub(burned);
-    let books = snapshot(
+    let event = traded_event(
+        pool_key,
         &ctx.accounts.pool,
-        &outcome.after,
+        ctx.accounts.trader.key(),
+        (args.side, TradeSide::Collateral),
+        &executed,
+        clock.slot,
         [(side, supply_after), (Side::Collateral, 0)],
     )?;
-    emit_cpi!(Traded {
-        pool: pool_key,
-        trader: ctx.accounts.trader.key(),
-        side_in: args.side,
-        side_out: TradeSide::Collateral,
-        amount_in: burned,
-        amount_out: paid_out,
-        value: narrow(outcome.value)?,
-        opening_fee: narrow(outcome.opening_fee)?,
-        skew_charge: narrow(outcome.skew_charge)?,
-        funding: funding_paid(&outcome.funding)?,
-        price: narrow(outcome.price.price)?,
-        slot: clock.slot,
-        books,
-    });
+    emit_cpi!(event);
     Ok(())
 }

@@ -9,7 +9,7 @@ use asymptote_math::{trade, Reserves, Side, Trade, TradeOutcome, MINIMUM_RESERVE
 
 use crate::constants::AUTHORITY_SEED;
 use crate::error::{math_err, AsymptoteError};
-use crate::events::{FundingPaid, PoolSnapshot, TradeSide};
+use crate::events::{FundingPaid, PoolSnapshot, TradeSide, Traded};
 use crate::oracle::{self, OraclePrice};
 use crate::state::Pool;
 use crate::units::{atoms_down, atoms_up, narrow, sub_atoms};
@@ -124,6 +124,34 @@ pub fn simulate(
         amount_in,
         amount_out,
     }))
+}
+
+/// The `Traded` event of a settled trade; `supplies` are the touched mints' supplies after it.
+pub fn traded_event(
+    pool_key: Pubkey,
+    pool: &Pool,
+    trader: Pubkey,
+    sides: (TradeSide, TradeSide),
+    executed: &Executed,
+    slot: u64,
+    supplies: [(Side, u64); 2],
+) -> Result<Traded> {
+    let outcome = &executed.outcome;
+    Ok(Traded {
+        pool: pool_key,
+        trader,
+        side_in: sides.0,
+        side_out: sides.1,
+        amount_in: executed.amount_in,
+        amount_out: executed.amount_out,
+        value: narrow(outcome.value)?,
+        opening_fee: narrow(outcome.opening_fee)?,
+        skew_charge: narrow(outcome.skew_charge)?,
+        funding: funding_paid(&outcome.funding)?,
+        price: narrow(outcome.price.price)?,
+        slot,
+        books: snapshot(pool, &outcome.after, supplies)?,
+    })
 }
 
 pub fn funding_paid(charges: &FundingCharges) -> Result<FundingPaid> {

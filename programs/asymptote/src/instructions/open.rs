@@ -4,16 +4,15 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use asymptote_math::Side;
 
 use super::common::{
-    authority_seeds, check_expiry, check_vault_covers_books, commit, funding_paid, mint_side,
-    snapshot, transfer_collateral,
+    authority_seeds, check_expiry, check_vault_covers_books, commit, mint_side, traded_event,
+    transfer_collateral,
 };
 use super::exact_input::exact_input;
 use crate::constants::*;
 use crate::error::AsymptoteError;
-use crate::events::{TradeSide, Traded};
+use crate::events::TradeSide;
 use crate::oracle::{self, PriceUse};
 use crate::state::{Pool, ProtocolConfig};
-use crate::units::narrow;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct OpenArgs {
@@ -88,7 +87,6 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     commit(pool, &executed)?;
     let paid = executed.amount_in;
     let minted = executed.amount_out;
-    let outcome = &executed.outcome;
     require!(paid <= args.amount_in, AsymptoteError::MaxInputExceeded);
     require!(minted > 0, AsymptoteError::ZeroOutput);
     require!(minted >= args.min_out, AsymptoteError::SlippageExceeded);
@@ -122,25 +120,15 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     )?;
 
     let supply_after = ctx.accounts.side_mint.supply.saturating_add(minted);
-    let books = snapshot(
+    let event = traded_event(
+        pool_key,
         &ctx.accounts.pool,
-        &outcome.after,
+        ctx.accounts.trader.key(),
+        (TradeSide::Collateral, args.side),
+        &executed,
+        clock.slot,
         [(side, supply_after), (Side::Collateral, 0)],
     )?;
-    emit_cpi!(Traded {
-        pool: pool_key,
-        trader: ctx.accounts.trader.key(),
-        side_in: TradeSide::Collateral,
-        side_out: args.side,
-        amount_in: paid,
-        amount_out: minted,
-        value: narrow(outcome.value)?,
-        opening_fee: narrow(outcome.opening_fee)?,
-        skew_charge: narrow(outcome.skew_charge)?,
-        funding: funding_paid(&outcome.funding)?,
-        price: narrow(outcome.price.price)?,
-        slot: clock.slot,
-        books,
-    });
+    emit_cpi!(event);
     Ok(())
 }

@@ -2,16 +2,13 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint as SideMint, Token, TokenAccount as SideAccount};
 use asymptote_math::Side;
 
-use super::common::{
-    authority_seeds, burn_side, check_expiry, commit, funding_paid, mint_side, snapshot,
-};
+use super::common::{authority_seeds, burn_side, check_expiry, commit, mint_side, traded_event};
 use super::exact_input::exact_input;
 use crate::constants::*;
 use crate::error::AsymptoteError;
-use crate::events::{TradeSide, Traded};
+use crate::events::TradeSide;
 use crate::oracle::{self, PriceUse};
 use crate::state::{Pool, ProtocolConfig};
-use crate::units::narrow;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct SwapArgs {
@@ -83,7 +80,6 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
     commit(pool, &executed)?;
     let burned = executed.amount_in;
     let minted = executed.amount_out;
-    let outcome = &executed.outcome;
     require!(burned <= args.amount, AsymptoteError::MaxInputExceeded);
     require!(minted > 0, AsymptoteError::ZeroOutput);
     require!(minted >= args.min_out, AsymptoteError::SlippageExceeded);
@@ -106,9 +102,13 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
         minted,
     )?;
 
-    let books = snapshot(
+    let event = traded_event(
+        pool_key,
         &ctx.accounts.pool,
-        &outcome.after,
+        ctx.accounts.trader.key(),
+        (args.side_in, args.side_out),
+        &executed,
+        clock.slot,
         [
             (side_in, ctx.accounts.mint_in.supply.saturating_sub(burned)),
             (
@@ -117,20 +117,6 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
             ),
         ],
     )?;
-    emit_cpi!(Traded {
-        pool: pool_key,
-        trader: ctx.accounts.trader.key(),
-        side_in: args.side_in,
-        side_out: args.side_out,
-        amount_in: burned,
-        amount_out: minted,
-        value: narrow(outcome.value)?,
-        opening_fee: narrow(outcome.opening_fee)?,
-        skew_charge: narrow(outcome.skew_charge)?,
-        funding: funding_paid(&outcome.funding)?,
-        price: narrow(outcome.price.price)?,
-        slot: clock.slot,
-        books,
-    });
+    emit_cpi!(event);
     Ok(())
 }
