@@ -202,22 +202,6 @@ impl TestEnv {
         self.ctx.banks_client.process_transaction(tx).await
     }
 
-    /// Process and report compute units (meaningful in SBF mode).
-    pub async fn send_metered(
-        &mut self,
-        ixs: &[Instruction],
-        signers: &[&Keypair],
-    ) -> Result<u64, BanksClientError> {
-        let tx = self.transaction(ixs, signers).await;
-        let out = self
-            .ctx
-            .banks_client
-            .process_transaction_with_metadata(tx)
-            .await?;
-        out.result.map_err(BanksClientError::TransactionError)?;
-        Ok(out.metadata.map(|m| m.compute_units_consumed).unwrap_or(0))
-    }
-
     /// Process and return the compute units the Asymptote program itself consumed (its
     /// top-level invocation, CPIs included), read from the runtime's log. SBF mode only:
     /// native builtins are not metered.

@@ -56,7 +56,8 @@ pub enum PoolError {
     // --- operations ---
     /// `side_in == side_out`.
     SameSide,
-    /// The trade amount is zero (or too small to mean anything, e.g. one LP unit).
+    /// The trade amount is zero. (An input too small to move its side is
+    /// `InputSideNotReduced`.)
     ZeroAmount,
     /// The initial split leaves a reserve below `MINIMUM_RESERVE`.
     InitialReserveTooSmall,
