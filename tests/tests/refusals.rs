@@ -635,7 +635,7 @@ async fn substituted_accounts_are_refused() {
     refused!(
         f,
         t,
-        anchor_code(Anchor::ConstraintSeeds),
+        anchor_code(Anchor::ConstraintAddress),
         f.env.send(&[ix], &[&t.keypair]).await
     );
 

@@ -29,9 +29,18 @@ pub fn coefficient(r: U256, xk: U256, big_r: U256) -> PoolResult<U256> {
 
 /// `(rA, rB)` of a pool `(R, a, b)` at LONG power `xk`; SHORT uses `Q256M / xk`.
 pub fn evaluate(big_r: U256, a: U256, b: U256, xk: U256) -> PoolResult<(U256, U256)> {
-    let r_long = reserve(a, xk, big_r)?;
-    let r_short = reserve(b, inverse_xk(xk)?, big_r)?;
-    Ok((r_long, r_short))
+    evaluate_at(big_r, a, b, xk, inverse_xk(xk)?)
+}
+
+/// `evaluate` with the SHORT power `Q256M / xk` already computed (it is a 256-bit division).
+pub fn evaluate_at(
+    big_r: U256,
+    a: U256,
+    b: U256,
+    xk: U256,
+    xk_short: U256,
+) -> PoolResult<(U256, U256)> {
+    Ok((reserve(a, xk, big_r)?, reserve(b, xk_short, big_r)?))
 }
 
 /// `rA + rB <= R` at every price iff `4ab <= R^2`; refuse any state that breaks it.

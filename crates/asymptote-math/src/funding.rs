@@ -3,7 +3,7 @@
 //! premium moves value from the larger of LONG/SHORT to the smaller, and the protocol takes
 //! a fraction of the interest. Timers advance only when something was charged.
 
-use crate::curve::evaluate;
+use crate::curve::evaluate_at;
 use crate::error::{PoolError, PoolResult};
 use crate::exp2::decay;
 use crate::pool::{Config, State};
@@ -35,11 +35,12 @@ pub struct FundingCharges {
 }
 
 /// Accrue interest, premium and the protocol fee from the pool's timers up to `now`, on the
-/// reserves `(r_long, r_short)` evaluated at the selected power `xk`.
+/// reserves `(r_long, r_short)` evaluated at the selected powers `xk` and `xk_short`.
 pub fn accrue(
     config: &Config,
     state: &State,
     xk: U256,
+    xk_short: U256,
     r_long: U256,
     r_short: U256,
     now: u64,
@@ -60,7 +61,7 @@ pub fn accrue(
         let factor = U256::from(decay(elapsed_interest, U256::from(config.interest_hl))?.to_bits());
         let a = mul_div_up(state.a, factor, Q64)?;
         let b = mul_div_up(state.b, factor, Q64)?;
-        let (long_after, short_after) = evaluate(big_r, a, b, xk)?;
+        let (long_after, short_after) = evaluate_at(big_r, a, b, xk, xk_short)?;
         if long_after < long || short_after < short {
             long = long_after.max(U256::from(1u8));
             short = short_after.max(U256::from(1u8));

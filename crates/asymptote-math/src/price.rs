@@ -1,7 +1,7 @@
 //! From oracle price to `xk = (price / MARK)^K` in Q128, and the choice between the two
 //! candidate prices (spot and EMA) that every operation gets.
 
-use crate::curve::evaluate;
+use crate::curve::evaluate_at;
 use crate::error::{PoolError, PoolResult};
 use crate::pool::{Side, State};
 use crate::wide::{add, mul_div, Q128, Q256M, U256};
@@ -100,7 +100,10 @@ impl Prices {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SelectedPrice {
     pub price: U256,
+    /// LONG power `x^K` (Q128).
     pub xk: U256,
+    /// SHORT power `Q256M / xk`.
+    pub xk_short: U256,
     pub r_long: U256,
     pub r_short: U256,
 }
@@ -119,10 +122,12 @@ pub fn select_price(
 ) -> PoolResult<SelectedPrice> {
     let at = |price: U256| -> PoolResult<SelectedPrice> {
         let xk = xk(price, mark, k)?;
-        let (r_long, r_short) = evaluate(state.r, state.a, state.b, xk)?;
+        let xk_short = inverse_xk(xk)?;
+        let (r_long, r_short) = evaluate_at(state.r, state.a, state.b, xk, xk_short)?;
         Ok(SelectedPrice {
             price,
             xk,
+            xk_short,
             r_long,
             r_short,
         })

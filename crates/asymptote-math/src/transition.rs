@@ -1,11 +1,11 @@
 //! One side in, one side out (SPEC section 4), computed entirely here: the caller names the
 //! sides and the amount, never a target state.
 
-use crate::curve::{check_solvent, coefficient, evaluate};
+use crate::curve::{check_solvent, coefficient, evaluate_at};
 use crate::error::{PoolError, PoolResult};
 use crate::funding::{accrue, FundingCharges};
 use crate::pool::{Config, Reserves, Side, State, MINIMUM_RESERVE, MINIMUM_SUPPLY};
-use crate::price::{inverse_xk, select_price, Prices, SelectedPrice};
+use crate::price::{select_price, Prices, SelectedPrice};
 use crate::skew::{charge, check_cap, skew, Skew};
 use crate::wide::{add, mul_div, mul_div_up, sub, Q128, U256};
 
@@ -54,7 +54,7 @@ struct Target {
 /// Build `(R1, a1, b1)` for `value` leaving `side_in` and `credited` reaching `side_out`,
 /// then re-evaluate: all further amounts use the re-evaluated split.
 fn build_target(
-    xk: U256,
+    price: &SelectedPrice,
     big_r: U256,
     before: &Reserves,
     trade: &Trade,
@@ -74,9 +74,9 @@ fn build_target(
         Side::Short => short1 = add(short1, credited)?,
         Side::Lp => {}
     }
-    let a = coefficient(long1, xk, r1)?;
-    let b = coefficient(short1, inverse_xk(xk)?, r1)?;
-    let (long, short) = evaluate(r1, a, b, xk)?;
+    let a = coefficient(long1, price.xk, r1)?;
+    let b = coefficient(short1, price.xk_short, r1)?;
+    let (long, short) = evaluate_at(r1, a, b, price.xk, price.xk_short)?;
     let lp = r1
         .checked_sub(long)
         .and_then(|rest| rest.checked_sub(short))
@@ -210,7 +210,15 @@ pub fn trade(
         trade.side_in,
         trade.side_out,
     )?;
-    let funded = accrue(config, state, price.xk, price.r_long, price.r_short, now)?;
+    let funded = accrue(
+        config,
+        state,
+        price.xk,
+        price.xk_short,
+        price.r_long,
+        price.r_short,
+        now,
+    )?;
     let big_r = funded.r;
     let before = Reserves {
         long: funded.r_long,
@@ -219,7 +227,7 @@ pub fn trade(
     };
 
     let value = input_value(state, &before, &trade)?;
-    let mut target = build_target(price.xk, big_r, &before, &trade, value, value)?;
+    let mut target = build_target(&price, big_r, &before, &trade, value, value)?;
     check_target(big_r, &before, &target, trade.side_in)?;
 
     let skew_before = skew_of(config, big_r, &before)?;
@@ -232,7 +240,7 @@ pub fn trade(
     // out side is credited `value - S` and the split re-solved (R is unchanged).
     if skew_charge > U256::ZERO && trade.side_in.is_token() && trade.side_out.is_token() {
         let credited = value.saturating_sub(skew_charge);
-        target = build_target(price.xk, big_r, &before, &trade, value, credited)?;
+        target = build_target(&price, big_r, &before, &trade, value, credited)?;
         check_target(big_r, &before, &target, trade.side_in)?;
         skew_after = skew_of(config, target.big_r, &target.reserves)?;
     }
@@ -315,7 +323,15 @@ pub fn accrue_funding(
         Side::Collateral,
         Side::Collateral,
     )?;
-    let funded = accrue(config, state, price.xk, price.r_long, price.r_short, now)?;
+    let funded = accrue(
+        config,
+        state,
+        price.xk,
+        price.xk_short,
+        price.r_long,
+        price.r_short,
+        now,
+    )?;
     let charged = funded.last_interest != state.last_interest
         || funded.last_premium != state.last_premium
         || !funded.charges.protocol_fee.is_zero();
@@ -323,7 +339,7 @@ pub fn accrue_funding(
         return Ok((*state, funded.charges));
     }
     let a = coefficient(funded.r_long, price.xk, funded.r)?;
-    let b = coefficient(funded.r_short, inverse_xk(price.xk)?, funded.r)?;
+    let b = coefficient(funded.r_short, price.xk_short, funded.r)?;
     check_solvent(funded.r, a, b)?;
     let next = State {
         r: funded.r,

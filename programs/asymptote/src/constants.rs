@@ -1,7 +1,17 @@
 //! Seeds, bounds and fixed precisions of the program.
 
+use anchor_lang::prelude::Pubkey;
+
 /// Protocol config PDA: `["config"]`.
 pub const CONFIG_SEED: &[u8] = b"config";
+
+/// The config's address and bump, derived at compile time: checking it is a key comparison
+/// instead of a 1,500-CU `create_program_address` in every instruction.
+pub const CONFIG_ADDRESS_AND_BUMP: (Pubkey, u8) = {
+    let (address, bump) =
+        anchor_lang::derive_program_address(&[CONFIG_SEED], &crate::ID_CONST.to_bytes());
+    (Pubkey::new_from_array(address), bump)
+};
 /// Pool PDA: `["pool", collateral_mint, oracle_key (32 bytes), nonce (u64 LE)]`.
 pub const POOL_SEED: &[u8] = b"pool";
 /// Per-pool signer of the vault and mint authority of the side mints: `["authority", pool]`.

@@ -14,7 +14,7 @@ use crate::units::narrow;
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Accrue<'info> {
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,

@@ -32,12 +32,12 @@ pub struct CloseArgs {
 #[instruction(args: CloseArgs)]
 pub struct Close<'info> {
     pub trader: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(mut, has_one = vault, has_one = collateral_mint)]
     pub pool: Box<Account<'info, Pool>>,
     /// CHECK: the pool's signer PDA.
-    #[account(seeds = [AUTHORITY_SEED, pool.key().as_ref()], bump = pool.authority_bump)]
+    #[account(address = pool.authority)]
     pub pool_authority: UncheckedAccount<'info>,
     #[account(mut)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,

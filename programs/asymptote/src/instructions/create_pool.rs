@@ -40,7 +40,7 @@ pub struct CreatePoolArgs {
 pub struct CreatePool<'info> {
     #[account(mut)]
     pub creator: Signer<'info>,
-    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(mut, address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(
         init,
@@ -217,6 +217,7 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
     pool.collateral_decimals = ctx.accounts.collateral_mint.decimals;
     pool.nonce = args.nonce;
     pool.creator = ctx.accounts.creator.key();
+    pool.authority = ctx.accounts.pool_authority.key();
     pool.collateral_mint = ctx.accounts.collateral_mint.key();
     pool.collateral_token_program = ctx.accounts.collateral_token_program.key();
     pool.vault = ctx.accounts.vault.key();

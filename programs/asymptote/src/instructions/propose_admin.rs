@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::CONFIG_SEED;
+use crate::constants::CONFIG_ADDRESS_AND_BUMP;
 use crate::error::AsymptoteError;
 use crate::events::AdminProposed;
 use crate::state::ProtocolConfig;
@@ -10,7 +10,7 @@ use crate::state::ProtocolConfig;
 #[derive(Accounts)]
 pub struct ProposeAdmin<'info> {
     pub admin: Signer<'info>,
-    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ AsymptoteError::NotAdmin)]
+    #[account(mut, address = CONFIG_ADDRESS_AND_BUMP.0, has_one = admin @ AsymptoteError::NotAdmin)]
     pub config: Account<'info, ProtocolConfig>,
 }
 

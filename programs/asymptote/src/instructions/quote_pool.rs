@@ -33,7 +33,7 @@ pub struct PoolQuote {
 
 #[derive(Accounts)]
 pub struct QuotePool<'info> {
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(has_one = long_mint, has_one = short_mint, has_one = lp_mint)]
     pub pool: Box<Account<'info, Pool>>,

@@ -35,7 +35,7 @@ pub struct TradeQuote {
 #[derive(Accounts)]
 #[instruction(side_in: TradeSide, side_out: TradeSide)]
 pub struct QuoteTrade<'info> {
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     pub pool: Box<Account<'info, Pool>>,
     /// The mint of `side_in` (for collateral: any of the pool's mints, unused).

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::CONFIG_SEED;
+use crate::constants::CONFIG_ADDRESS_AND_BUMP;
 use crate::error::AsymptoteError;
 use crate::events::PauseChanged;
 use crate::state::ProtocolConfig;
@@ -12,8 +12,7 @@ pub struct SetPause<'info> {
     pub signer: Signer<'info>,
     #[account(
         mut,
-        seeds = [CONFIG_SEED],
-        bump = config.bump,
+        address = CONFIG_ADDRESS_AND_BUMP.0,
         constraint = signer.key() == config.admin || signer.key() == config.guardian
             @ AsymptoteError::NotAdminOrGuardian,
     )]

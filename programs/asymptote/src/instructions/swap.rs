@@ -28,12 +28,12 @@ pub struct SwapArgs {
 #[instruction(args: SwapArgs)]
 pub struct Swap<'info> {
     pub trader: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
     /// CHECK: the pool's signer PDA.
-    #[account(seeds = [AUTHORITY_SEED, pool.key().as_ref()], bump = pool.authority_bump)]
+    #[account(address = pool.authority)]
     pub pool_authority: UncheckedAccount<'info>,
     #[account(mut, address = pool.mint_of(args.side_in.into())? @ AsymptoteError::WrongMint)]
     pub mint_in: Box<Account<'info, SideMint>>,

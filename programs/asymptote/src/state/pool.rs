@@ -118,6 +118,9 @@ pub struct Pool {
     pub collateral_decimals: u8,
     pub nonce: u64,
     pub creator: Pubkey,
+    /// The pool's signer PDA `["authority", pool]` (stored so instructions compare keys
+    /// instead of re-deriving it).
+    pub authority: Pubkey,
     pub collateral_mint: Pubkey,
     pub collateral_token_program: Pubkey,
     pub vault: Pubkey,
