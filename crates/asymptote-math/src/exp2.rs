@@ -76,26 +76,34 @@ const FRACTION_FACTORS: [u128; 64] = [
     0x0000000000000000b17217f7d1cf79ab, // 2^(2^-64)
 ];
 
-/// `a * b` of two 64-bit limbs. Kept out of line on purpose: when LLVM sees the four partial
-/// products of `mul_high` it folds them into one native 256-bit multiply, which the SBF
-/// backend cannot lower.
-#[inline(never)]
-fn mul_limbs(a: u64, b: u64) -> u128 {
-    u128::from(a) * u128::from(b)
+/// High 128 bits of the 256-bit product `a * b`, by schoolbook multiplication on 32-bit
+/// limbs so that every partial product is a native 64-bit multiply on chain (SBF has no
+/// 64x64->128 multiply; 128-bit products are emulated and cost several times more).
+fn mul_high(a: u128, b: u128) -> u128 {
+    let a = limbs32(a);
+    let b = limbs32(b);
+    let mut acc = [0u64; 8];
+    for (i, &ai) in a.iter().enumerate() {
+        let mut carry = 0u64;
+        for (j, &bj) in b.iter().enumerate() {
+            // < 2^64: (2^32-1)^2 + 2 (2^32-1) = 2^64 - 1
+            let t = ai * bj + acc[i + j] + carry;
+            acc[i + j] = t & 0xffff_ffff;
+            carry = t >> 32;
+        }
+        acc[i + 4] = carry;
+    }
+    u128::from(acc[4] | (acc[5] << 32)) | (u128::from(acc[6] | (acc[7] << 32)) << 64)
 }
 
-/// High 128 bits of the 256-bit product `a * b`.
-fn mul_high(a: u128, b: u128) -> u128 {
-    const LO: u128 = u64::MAX as u128;
-    let (a_hi, a_lo) = ((a >> 64) as u64, a as u64);
-    let (b_hi, b_lo) = ((b >> 64) as u64, b as u64);
-    let lo_lo = mul_limbs(a_lo, b_lo);
-    let hi_lo = mul_limbs(a_hi, b_lo);
-    let lo_hi = mul_limbs(a_lo, b_hi);
-    let hi_hi = mul_limbs(a_hi, b_hi);
-    // Sum of the middle terms' low halves plus the carry out of the low word.
-    let mid = (lo_lo >> 64) + (hi_lo & LO) + (lo_hi & LO);
-    hi_hi + (hi_lo >> 64) + (lo_hi >> 64) + (mid >> 64)
+/// The four 32-bit limbs of `x`, least significant first, each widened to u64.
+fn limbs32(x: u128) -> [u64; 4] {
+    [
+        (x as u64) & 0xffff_ffff,
+        (x as u64) >> 32,
+        ((x >> 64) as u64) & 0xffff_ffff,
+        ((x >> 64) as u64) >> 32,
+    ]
 }
 
 /// `2^x` for a 64.64 exponent `x < 64`, exactly as the reference computes it: start from
