@@ -42,23 +42,178 @@ pub fn mul_div_up(a: U256, b: U256, d: U256) -> MathResult<U256> {
     }
 }
 
-/// Not inlined: with operands of known small width (e.g. a 64.64 factor) LLVM folds the limb
-/// arithmetic into native 256-bit multiplies, which the SBF backend cannot lower.
+/// `(floor(a * b / d), remainder == 0)`.
+///
+/// Computed on 32-bit digits with 64-bit intermediates (schoolbook product, Knuth's
+/// algorithm D for the division): on SBF every step is a native 64-bit instruction, where
+/// 128-bit limb arithmetic would be emulated at several times the cost. Not inlined: with
+/// operands of known small width LLVM would fold limb arithmetic into native wide multiplies
+/// the SBF backend cannot lower. Checked against ruint's 512-bit arithmetic in the tests.
 #[track_caller]
 #[inline(never)]
 fn mul_div_rem(a: U256, b: U256, d: U256) -> MathResult<(U256, bool)> {
     if d.is_zero() {
         return Err(fail(ArithmeticKind::DivisionByZero));
     }
-    // Fast path: the product fits in 256 bits, so a 4-limb division suffices.
-    if let Some(p) = a.checked_mul(b) {
-        let (q, r) = p.div_rem(d);
-        return Ok((q, r.is_zero()));
+    let product = digits::mul(&digits::of(a), &digits::of(b));
+    let (quotient, exact) = if d.is_power_of_two() {
+        digits::shift_right(&product, d.trailing_zeros())
+    } else {
+        digits::div(&product, &digits::of(d))
+    };
+    let q = digits::to_u256(&quotient).ok_or_else(|| fail(ArithmeticKind::Overflow))?;
+    Ok((q, exact))
+}
+
+/// Unsigned integers as little-endian base-2^32 digits.
+mod digits {
+    use super::U256;
+
+    const BASE_BITS: u32 = 32;
+    const LOW: u64 = 0xffff_ffff;
+
+    pub fn of(x: U256) -> [u32; 8] {
+        let mut out = [0u32; 8];
+        for (i, limb) in x.as_limbs().iter().enumerate() {
+            out[2 * i] = *limb as u32;
+            out[2 * i + 1] = (*limb >> BASE_BITS) as u32;
+        }
+        out
     }
-    let p: U512 = a.widening_mul(b);
-    let (q, r) = p.div_rem(U512::from(d));
-    let q256 = narrow(q).ok_or_else(|| fail(ArithmeticKind::Overflow))?;
-    Ok((q256, r.is_zero()))
+
+    /// The value if it fits in 256 bits.
+    pub fn to_u256(x: &[u32; 16]) -> Option<U256> {
+        if x[8..].iter().any(|&d| d != 0) {
+            return None;
+        }
+        let mut limbs = [0u64; 4];
+        for (i, limb) in limbs.iter_mut().enumerate() {
+            *limb = u64::from(x[2 * i]) | (u64::from(x[2 * i + 1]) << BASE_BITS);
+        }
+        Some(U256::from_limbs(limbs))
+    }
+
+    /// Full 512-bit product.
+    pub fn mul(a: &[u32; 8], b: &[u32; 8]) -> [u32; 16] {
+        let mut w = [0u32; 16];
+        for (i, &ai) in a.iter().enumerate() {
+            if ai == 0 {
+                continue;
+            }
+            let mut carry = 0u64;
+            for (j, &bj) in b.iter().enumerate() {
+                // <= (2^32-1)^2 + 2 (2^32-1) = 2^64 - 1
+                let t = u64::from(ai) * u64::from(bj) + u64::from(w[i + j]) + carry;
+                w[i + j] = t as u32;
+                carry = t >> BASE_BITS;
+            }
+            w[i + 8] = carry as u32;
+        }
+        w
+    }
+
+    /// `(x >> shift, the bits shifted out are all zero)` for `shift < 256`.
+    pub fn shift_right(x: &[u32; 16], shift: usize) -> ([u32; 16], bool) {
+        let (whole, bits) = (shift / 32, (shift % 32) as u32);
+        let mut exact = x[..whole].iter().all(|&d| d == 0);
+        if bits > 0 {
+            exact &= x[whole] & ((1u32 << bits) - 1) == 0;
+        }
+        let mut out = [0u32; 16];
+        for (i, slot) in out.iter_mut().enumerate().take(16 - whole) {
+            let lo = u64::from(x[i + whole]);
+            let hi = x.get(i + whole + 1).map_or(0, |&d| u64::from(d));
+            *slot = (((hi << BASE_BITS) | lo) >> bits) as u32;
+        }
+        (out, exact)
+    }
+
+    fn significant(x: &[u32]) -> usize {
+        x.iter().rposition(|&d| d != 0).map_or(0, |i| i + 1)
+    }
+
+    /// `(u / v, u % v == 0)` for `v != 0`: Knuth, TAOCP vol. 2, 4.3.1, algorithm D.
+    pub fn div(u: &[u32; 16], v: &[u32; 8]) -> ([u32; 16], bool) {
+        let mut q = [0u32; 16];
+        let (m, n) = (significant(u), significant(v));
+        if m < n {
+            return (q, m == 0);
+        }
+        if n == 1 {
+            let divisor = u64::from(v[0]);
+            let mut rem = 0u64;
+            for j in (0..m).rev() {
+                let cur = (rem << BASE_BITS) | u64::from(u[j]);
+                q[j] = (cur / divisor) as u32;
+                rem = cur % divisor;
+            }
+            return (q, rem == 0);
+        }
+        // Normalise so the divisor's top digit has its high bit set.
+        let s = v[n - 1].leading_zeros();
+        let mut vn = [0u32; 8];
+        let mut un = [0u32; 17];
+        for i in (1..n).rev() {
+            vn[i] = shl_pair(v[i], v[i - 1], s);
+        }
+        vn[0] = v[0] << s;
+        un[m] = if s == 0 {
+            0
+        } else {
+            u[m - 1] >> (BASE_BITS - s)
+        };
+        for i in (1..m).rev() {
+            un[i] = shl_pair(u[i], u[i - 1], s);
+        }
+        un[0] = u[0] << s;
+        let (v_top, v_next) = (u64::from(vn[n - 1]), u64::from(vn[n - 2]));
+        for j in (0..=m - n).rev() {
+            // Estimate the quotient digit from the top two digits, then correct it (at most
+            // twice) with the third.
+            let num = (u64::from(un[j + n]) << BASE_BITS) | u64::from(un[j + n - 1]);
+            let mut qhat = num / v_top;
+            let mut rhat = num % v_top;
+            while qhat > LOW || qhat * v_next > ((rhat << BASE_BITS) | u64::from(un[j + n - 2])) {
+                qhat -= 1;
+                rhat += v_top;
+                if rhat > LOW {
+                    break;
+                }
+            }
+            // Multiply and subtract.
+            let mut borrow = 0i64;
+            for i in 0..n {
+                let p = qhat * u64::from(vn[i]);
+                let t = i64::from(un[i + j]) - borrow - (p & LOW) as i64;
+                un[i + j] = t as u32;
+                borrow = (p >> BASE_BITS) as i64 - (t >> BASE_BITS);
+            }
+            let t = i64::from(un[j + n]) - borrow;
+            un[j + n] = t as u32;
+            q[j] = qhat as u32;
+            if t < 0 {
+                // The estimate was one too large: add the divisor back.
+                q[j] = q[j].wrapping_sub(1);
+                let mut carry = 0u64;
+                for i in 0..n {
+                    let t = u64::from(un[i + j]) + u64::from(vn[i]) + carry;
+                    un[i + j] = t as u32;
+                    carry = t >> BASE_BITS;
+                }
+                un[j + n] = un[j + n].wrapping_add(carry as u32);
+            }
+        }
+        (q, un[..n].iter().all(|&d| d == 0))
+    }
+
+    /// The digit `hi` shifted left by `s`, filled from the top of `lo`.
+    fn shl_pair(hi: u32, lo: u32, s: u32) -> u32 {
+        if s == 0 {
+            hi
+        } else {
+            (hi << s) | (lo >> (BASE_BITS - s))
+        }
+    }
 }
 
 /// The low 256 bits of `x` if the high 256 are zero.
@@ -120,7 +275,9 @@ pub fn to_u64(x: U256) -> MathResult<u64> {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
+    use std::{vec, vec::Vec};
 
     fn u(x: u128) -> U256 {
         U256::from(x)
@@ -175,6 +332,65 @@ mod tests {
         assert_eq!(e, Some((ArithmeticKind::DivisionByZero, true)));
         assert!(mul_div_up(u(1), u(1), U256::ZERO).is_err());
         assert!(div(u(1), U256::ZERO).is_err());
+    }
+
+    /// ruint's exact 512-bit arithmetic, the reference for the digit routines.
+    fn reference(a: U256, b: U256, d: U256) -> Option<(U256, bool)> {
+        let p: U512 = a.widening_mul(b);
+        let (q, r) = p.div_rem(U512::from(d));
+        narrow(q).map(|q| (q, r.is_zero()))
+    }
+
+    /// Values that stress digit boundaries: zero, ones, powers of two and their neighbours,
+    /// random-looking limbs, all ones.
+    fn samples() -> Vec<U256> {
+        let mut v = vec![
+            U256::ZERO,
+            u(1),
+            u(2),
+            u(3),
+            u(0xffff_ffff),
+            u(1 << 32),
+            Q64,
+            Q126,
+            Q128,
+            Q256M,
+        ];
+        for bits in [
+            31usize, 32, 33, 63, 64, 65, 95, 96, 127, 128, 129, 160, 191, 192, 224, 255,
+        ] {
+            let p = U256::from(1u8) << bits;
+            v.extend([p, p - u(1), p + u(1)]);
+        }
+        let mut x = U256::from(0x9e37_79b9_7f4a_7c15u64);
+        for _ in 0..24 {
+            x = x
+                .wrapping_mul(U256::from(0x5851_f42d_4c95_7f2du64))
+                .wrapping_add(U256::from(0x1405_7b7e_f767_814fu64));
+            v.push(x);
+            v.push(x >> 97);
+            v.push(x >> 161);
+        }
+        v
+    }
+
+    #[test]
+    fn digit_mul_div_matches_ruint_on_boundary_values() {
+        let values = samples();
+        let mut checked = 0u32;
+        for &a in &values {
+            for &b in values.iter().step_by(3) {
+                for &d in values.iter().step_by(2) {
+                    if d.is_zero() {
+                        continue;
+                    }
+                    let got = mul_div_rem(a, b, d).ok();
+                    assert_eq!(got, reference(a, b, d), "{a} * {b} / {d}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 50_000, "{checked}");
     }
 
     #[test]
