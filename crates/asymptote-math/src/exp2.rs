@@ -142,7 +142,7 @@ pub fn decay(t: u64, half_life: U256) -> Result<U64F64, ArithmeticError> {
     let Ok(half_life) = u128::try_from(half_life) else {
         return Ok(U64F64::ONE);
     };
-    let exponent = (u128::from(t) << 64) / half_life;
+    let exponent = scaled_ratio(t, half_life);
     // Anything past 64 half-lives underflows to 0 in the reference.
     if exponent > 64u128 << 64 {
         return Ok(U64F64::ZERO);
@@ -150,9 +150,59 @@ pub fn decay(t: u64, half_life: U256) -> Result<U64F64, ArithmeticError> {
     exp2(I64F64::from_bits(-(exponent as i128)))
 }
 
+/// `floor(t * 2^64 / h)` for `h > 0`. Half-lives below 2^32 slots (every interest
+/// half-life the program accepts) take three native 64-bit divisions; a `u128` division is
+/// emulated on SBF at several thousand compute units.
+fn scaled_ratio(t: u64, h: u128) -> u128 {
+    let Ok(h) = u32::try_from(h) else {
+        return (u128::from(t) << 64) / h;
+    };
+    let h = u64::from(h);
+    // Long division in base 2^32: each remainder is below h < 2^32, so every shifted
+    // remainder fits in 64 bits and every later quotient digit is below 2^32.
+    let (whole, rest) = (t / h, t % h);
+    let (high, rest) = ((rest << 32) / h, (rest << 32) % h);
+    let low = (rest << 32) / h;
+    (u128::from(whole) << 64) | (u128::from(high) << 32) | u128::from(low)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scaled_ratio_is_the_exact_quotient() {
+        let ts = [
+            0u64,
+            1,
+            2,
+            7,
+            86_400,
+            216_000,
+            1 << 31,
+            (1 << 32) + 5,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        let hs = [
+            1u128,
+            2,
+            3,
+            998_132,
+            99_813_195,
+            249_532_987,
+            800_000_000,
+            (1 << 32) - 1,
+            1 << 32,
+            (1 << 64) + 3,
+            u128::MAX,
+        ];
+        for &t in &ts {
+            for &h in &hs {
+                assert_eq!(scaled_ratio(t, h), (u128::from(t) << 64) / h, "{t} / {h}");
+            }
+        }
+    }
 
     fn q64(x: U64F64) -> u128 {
         x.to_bits()

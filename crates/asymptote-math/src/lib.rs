@@ -29,5 +29,5 @@ pub use pool::{
 };
 pub use price::{xk, Prices, SelectedPrice};
 pub use skew::SkewConfig;
-pub use transition::{accrue_funding, trade, Trade, TradeOutcome};
+pub use transition::{accrue_funding, accrue_funding_at, trade, Trade, TradeOutcome};
 pub use wide::{mul_div, mul_div_up, Q126, Q128, Q256M, Q64, U256, U512};

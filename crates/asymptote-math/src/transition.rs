@@ -315,6 +315,16 @@ pub fn accrue_funding(
     prices: Prices,
     now: u64,
 ) -> PoolResult<(State, FundingCharges)> {
+    accrue_funding_at(config, state, prices, now).map(|(next, charges, _)| (next, charges))
+}
+
+/// `accrue_funding`, also returning the split after funding at the price it used.
+pub fn accrue_funding_at(
+    config: &Config,
+    state: &State,
+    prices: Prices,
+    now: u64,
+) -> PoolResult<(State, FundingCharges, Reserves)> {
     let price = select_price(
         config.mark,
         config.k,
@@ -335,8 +345,13 @@ pub fn accrue_funding(
     let charged = funded.last_interest != state.last_interest
         || funded.last_premium != state.last_premium
         || !funded.charges.protocol_fee.is_zero();
+    let reserves = Reserves {
+        long: funded.r_long,
+        short: funded.r_short,
+        lp: sub(sub(funded.r, funded.r_long)?, funded.r_short)?,
+    };
     if !charged {
-        return Ok((*state, funded.charges));
+        return Ok((*state, funded.charges, reserves));
     }
     let a = coefficient(funded.r_long, price.xk, funded.r)?;
     let b = coefficient(funded.r_short, price.xk_short, funded.r)?;
@@ -349,5 +364,5 @@ pub fn accrue_funding(
         last_premium: funded.last_premium,
         ..*state
     };
-    Ok((next, funded.charges))
+    Ok((next, funded.charges, reserves))
 }

@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use asymptote_math::{accrue_funding, Side, U256};
+use asymptote_math::{accrue_funding_at, Side};
 
 use super::common::{funding_paid, snapshot};
 use crate::constants::*;
@@ -58,16 +58,14 @@ pub fn accrue(ctx: Context<Accrue>) -> Result<()> {
     let config = pool.params.math_config()?;
     let prices = oracle::candidates(&price, 0, Side::Collateral, Side::Collateral);
     let state = pool.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);
-    let (next, charges) = accrue_funding(&config, &state, prices, clock.slot).map_err(math_err)?;
+    let (next, charges, reserves) =
+        accrue_funding_at(&config, &state, prices, clock.slot).map_err(math_err)?;
     pool.books.protocol_fees_owed = pool
         .books
         .protocol_fees_owed
         .checked_add(narrow(charges.protocol_fee)?)
         .ok_or(AsymptoteError::MathOverflow)?;
     pool.store(&next)?;
-    let reserves = next
-        .reserves_at(&config, U256::from(price.price))
-        .map_err(math_err)?;
     let books = snapshot(
         pool,
         &reserves,

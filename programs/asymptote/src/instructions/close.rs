@@ -5,7 +5,7 @@ use asymptote_math::Side;
 
 use super::common::{
     authority_seeds, burn_side, check_expiry, check_vault_covers_books, commit, traded_event,
-    transfer_collateral,
+    transfer_collateral, vault_balance_after,
 };
 use super::exact_input::exact_input;
 use crate::constants::*;
@@ -107,8 +107,9 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
         Some(&seeds),
         paid_out,
     )?;
-    ctx.accounts.vault.reload()?;
-    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+    let expected = ctx.accounts.vault.amount.saturating_sub(paid_out);
+    let vault_after = vault_balance_after(&mut ctx.accounts.vault, expected)?;
+    check_vault_covers_books(&ctx.accounts.pool, vault_after)?;
 
     let supply_after = ctx.accounts.side_mint.supply.saturating_sub(burned);
     let event = traded_event(

@@ -1,7 +1,9 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use super::common::{authority_seeds, check_vault_covers_books, transfer_collateral};
+use super::common::{
+    authority_seeds, check_vault_covers_books, transfer_collateral, vault_balance_after,
+};
 use crate::constants::*;
 use crate::error::AsymptoteError;
 use crate::events::ProtocolFeesCollected;
@@ -55,8 +57,9 @@ pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>) -> Result<()> {
         Some(&seeds),
         amount,
     )?;
-    ctx.accounts.vault.reload()?;
-    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+    let expected = ctx.accounts.vault.amount.saturating_sub(amount);
+    let vault_after = vault_balance_after(&mut ctx.accounts.vault, expected)?;
+    check_vault_covers_books(&ctx.accounts.pool, vault_after)?;
     emit_cpi!(ProtocolFeesCollected {
         pool: pool_key,
         recipient_account: ctx.accounts.recipient_collateral.key(),

@@ -194,6 +194,20 @@ pub fn snapshot(
     Ok(snap)
 }
 
+/// The vault's balance after a transfer that should leave it at `expected`. Classic SPL
+/// Token moves exact amounts, so only a Token-2022 vault is re-read (its mint's allowed
+/// extensions cannot tax or re-scale a transfer, but the program does not rely on that).
+pub fn vault_balance_after(
+    vault: &mut InterfaceAccount<TokenAccount>,
+    expected: u64,
+) -> Result<u64> {
+    if *vault.to_account_info().owner == anchor_spl::token::ID {
+        return Ok(expected);
+    }
+    vault.reload()?;
+    Ok(vault.amount)
+}
+
 /// Signer seeds of a pool's authority PDA.
 pub fn authority_seeds<'a>(pool: &'a Pubkey, bump: &'a [u8; 1]) -> [&'a [u8]; 3] {
     [AUTHORITY_SEED, pool.as_ref(), bump]

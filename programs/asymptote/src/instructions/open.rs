@@ -5,7 +5,7 @@ use asymptote_math::Side;
 
 use super::common::{
     authority_seeds, check_expiry, check_vault_covers_books, commit, mint_side, traded_event,
-    transfer_collateral,
+    transfer_collateral, vault_balance_after,
 };
 use super::exact_input::exact_input;
 use crate::constants::*;
@@ -101,12 +101,12 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
         None,
         paid,
     )?;
-    ctx.accounts.vault.reload()?;
-    require!(
-        ctx.accounts.vault.amount.saturating_sub(vault_before) == paid,
-        AsymptoteError::CollateralShortfall
-    );
-    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+    let expected = vault_before
+        .checked_add(paid)
+        .ok_or(AsymptoteError::MathOverflow)?;
+    let vault_after = vault_balance_after(&mut ctx.accounts.vault, expected)?;
+    require!(vault_after == expected, AsymptoteError::CollateralShortfall);
+    check_vault_covers_books(&ctx.accounts.pool, vault_after)?;
 
     let bump = [ctx.accounts.pool.authority_bump];
     let seeds = authority_seeds(&pool_key, &bump);
