@@ -7,6 +7,7 @@
 //! * [`funding`]: interest, premium and protocol fee per slot.
 //! * [`skew`]: the hAMM skew charge and cap.
 //! * [`transition`]: trades (one side in, one side out) and the funding crank.
+//! * [`exact_input`]: the exact-input open (the most value a collateral budget buys).
 //!
 //! Rounding always favours the pool: what a user receives is floored, what a user pays
 //! is ceiled.
@@ -14,6 +15,7 @@
 
 pub mod curve;
 pub mod error;
+pub mod exact_input;
 pub mod exp2;
 pub mod funding;
 pub mod pool;
@@ -23,6 +25,7 @@ pub mod transition;
 pub mod wide;
 
 pub use error::{ArithmeticError, ArithmeticKind, PoolError, PoolResult};
+pub use exact_input::{open_exact_input, open_exact_input_with_stats, SearchStats};
 pub use fixed::types::{I64F64, U64F64};
 pub use pool::{
     create, Config, InitialSplit, Reserves, Side, State, MINIMUM_RESERVE, MINIMUM_SUPPLY,

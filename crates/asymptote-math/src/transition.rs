@@ -243,6 +243,10 @@ pub fn trade(
         target = build_target(&price, big_r, &before, &trade, value, credited)?;
         check_target(big_r, &before, &target, trade.side_in)?;
         skew_after = skew_of(config, target.big_r, &target.reserves)?;
+        // The cap holds on the split the trade ends with: crediting less can raise |N|
+        // (exposure K min(r, R - r) peaks at R/2, so a side on the flat branch that gets
+        // less moves back towards the peak).
+        check_cap(&config.skew, &skew_before, &skew_after, removes_depth)?;
     }
 
     let mut amount_in = raw_amount_in(state, big_r, &before, &target, trade.side_in)?;

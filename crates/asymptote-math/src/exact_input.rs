@@ -1,0 +1,877 @@
+//! Open with exact input (SPEC section 6): the trader gives a collateral budget and receives
+//! the most value whose total cost fits in it.
+//!
+//! The cost of an open of value `v` is `f(v) = gross(v) + S(v)`: `gross(v) = ceil(v Q128 /
+//! OPEN_RATE)` for LONG and SHORT, `v` for LP, and `S` the skew charge. Without a charge the
+//! answer is `v = floor(budget OPEN_RATE / Q128)` (LP: the budget), one evaluation. With a
+//! charge the cost is, up to rounding, `gross(v) + lambda (N(v)^2 / (2 L(v)) - N0^2 / (2 L0))`
+//! with `N` and `L` linear in `v` while no side changes branch: a quadratic. The search
+//!
+//! 1. solves that quadratic exactly (coefficients and discriminant in 1024 bits, integer
+//!    square root) from the post-funding split: the first guess;
+//! 2. evaluates every candidate with [`trade`] itself, so that funding, fees and every
+//!    rounding are exactly those of the real trade, and keeps a bracket `lo < hi` with
+//!    `f(lo) <= budget < f(hi)` (`hi` starts at `floor(budget OPEN_RATE / Q128) + 1`, which
+//!    no charge can make affordable since `S >= 0`);
+//! 3. re-solves the quadratic from the last evaluated value with its measured cost (the
+//!    exact overshoot or undershoot) and the slopes of `N` and `L` in that value's branch,
+//!    moved into the bracket; with safeguards when the cost is off the quadratic: the secant
+//!    through the last two costs, the edges of the opened side's coefficient steps, halving;
+//! 4. stops when `hi = lo + 1` (values between them that `trade` refuses are skipped).
+//!
+//! At most [`MAX_TRADE_EVALUATIONS`] trades are evaluated (1 to 3 in most cases). When the
+//! search converges ([`SearchStats::converged`]) the answer satisfies `f(v) <= budget <
+//! f(v + 1)` by construction (or `v + 1` is refused by `trade`): at most one unit of value is
+//! left on the table. The property tests require convergence wherever the cost is smooth:
+//! both LONG and SHORT on the power branch before the open and at the answer, a coefficient
+//! granularity of at most 2 units on both sides (`x^K` and `x^-K` below about 2.9), and no
+//! value refused on the way. Outside that, the cost is not a quadratic at the unit scale:
+//!
+//! * a side's coefficient is an integer, so with a large `x^K` the opened side's reserve
+//!   moves in steps of about `x^K` units and the cost is a staircase (a unit of value that
+//!   does not move the side deepens `rC` and can lower the charge by more than it costs);
+//! * a side on the flat branch is re-solved at the new `R`, whose rounding jitters its
+//!   reserve (and makes `trade` refuse isolated values with `...ReserveDecreased`), and its
+//!   exposure `K (R - r)` changes slope where `r` crosses `R / 2`.
+//!
+//! There the search may run out of evaluations (about 3% of random pools with `x^K` up to
+//! 5^8 and `lambda` up to 2); it then returns the best open found, which still fits the
+//! budget, and [`SearchStats::gap`] is the value range left unresolved.
+//!
+//! The skew cap does not change any amount, so the search runs without it and the answer is
+//! then checked against it: an open that would spend the budget but breaks the cap is refused
+//! with `SkewCapExceeded` (no partial fill).
+
+use crate::error::{PoolError, PoolResult};
+use crate::funding::accrue;
+use crate::pool::{Config, Reserves, Side, State};
+use crate::price::{select_price, Prices};
+use crate::skew::{check_cap, skew, Skew};
+use crate::transition::{trade, Trade, TradeOutcome};
+use crate::wide::{add, mul_div, mul_div_up, sub, Q128, U256};
+use fixed::types::U64F64;
+use ruint::UintTryFrom;
+
+/// Most `trade` evaluations one exact-input open runs.
+pub const MAX_TRADE_EVALUATIONS: usize = 8;
+
+type U1024 = ruint::Uint<1024, 16>;
+
+/// The open (Collateral -> `side_out`) with the largest value `v` whose total payment
+/// `amount_in` (value, opening fee, skew charge) is at most `budget`: `v + 1` would cost
+/// more, or is refused by `trade` itself (see below).
+///
+/// Errors: `SameSide` for `side_out = Collateral`; `InputTooSmall` if not even one unit of
+/// value fits; `SkewCapExceeded` if the best open breaks the skew cap (no partial fill); if
+/// every value tried was refused by `trade`, the last refusal.
+///
+/// Refusals: the re-solve's rounding makes `trade` refuse isolated values (e.g.
+/// `ShortReserveDecreased` when a flat-branch SHORT's re-solved reserve comes out one unit
+/// low, or `LpReserveDecreased` for an LP deposit smaller than the dust of a side with a
+/// large `x^K`). A refused value is skipped, not taken as a bound: the answer's `v + 1` is
+/// either over budget or one of those refused values.
+pub fn open_exact_input(
+    config: &Config,
+    state: &State,
+    prices: Prices,
+    now: u64,
+    side_out: Side,
+    budget: U256,
+) -> PoolResult<TradeOutcome> {
+    open_exact_input_with_stats(config, state, prices, now, side_out, budget).0
+}
+
+/// How an exact-input search went (for tests and compute budgeting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SearchStats {
+    /// `trade` evaluations run (at most [`MAX_TRADE_EVALUATIONS`]).
+    pub evaluations: usize,
+    /// True when every value between the answer and the first value known to be over budget
+    /// was refused by `trade` (usually: `v + 1` is over budget). False when the evaluations
+    /// ran out first; the open returned still fits the budget.
+    pub converged: bool,
+    /// Values above the answer whose cost was not resolved (0 when converged): at most this
+    /// much value may be left on the table.
+    pub gap: U256,
+    /// Values `trade` refused during the search.
+    pub refusals: usize,
+}
+
+/// [`open_exact_input`] with the search's [`SearchStats`] (also on failure).
+pub fn open_exact_input_with_stats(
+    config: &Config,
+    state: &State,
+    prices: Prices,
+    now: u64,
+    side_out: Side,
+    budget: U256,
+) -> (PoolResult<TradeOutcome>, SearchStats) {
+    let mut stats = SearchStats::default();
+    let result = search(config, state, prices, now, side_out, budget, &mut stats);
+    (result, stats)
+}
+
+fn search(
+    config: &Config,
+    state: &State,
+    prices: Prices,
+    now: u64,
+    side_out: Side,
+    budget: U256,
+    stats: &mut SearchStats,
+) -> PoolResult<TradeOutcome> {
+    if side_out == Side::Collateral {
+        return Err(PoolError::SameSide);
+    }
+    let or_eff = if side_out.is_position() {
+        config.open_rate
+    } else {
+        Q128
+    };
+    // gross(v) <= budget  <=>  v Q128 / OPEN_RATE <= budget  <=>  v <= budget OPEN_RATE / Q128
+    let v_max = mul_div(budget, or_eff, Q128)?;
+    if v_max.is_zero() {
+        stats.converged = true;
+        return Err(PoolError::InputTooSmall);
+    }
+    let mut search = *config;
+    search.skew.b_max = U64F64::ZERO;
+    let evaluate = |v: U256| {
+        trade(
+            &search,
+            state,
+            prices,
+            now,
+            Trade {
+                side_in: Side::Collateral,
+                side_out,
+                amount: v,
+            },
+        )
+    };
+    let lambda = config.skew.lambda.to_bits();
+    let solver = Solver {
+        lambda,
+        k: config.k,
+        psi: config.skew.psi,
+        or_eff,
+        side_out,
+        budget,
+    };
+    let one = U256::from(1u8);
+    // Bracket: `lo` fits (0 = nothing yet), `hi` is over budget, and the values between
+    // them are unresolved except those in `refused`.
+    let mut lo: Option<(U256, TradeOutcome)> = None;
+    let mut hi = add(v_max, one)?;
+    let mut refused: [U256; MAX_TRADE_EVALUATIONS] = [U256::ZERO; MAX_TRADE_EVALUATIONS];
+    let mut n_refused = 0usize;
+    let mut refusal: Option<PoolError> = None;
+    let mut candidate = if lambda == 0 {
+        // f = gross exactly: v_max fits and v_max + 1 does not.
+        v_max
+    } else {
+        // First guess: the quadratic from the post-funding split (v = 0, cost 0).
+        let (before, skew0) = pre_trade(config, state, prices, now, side_out)?;
+        let start = Point {
+            v: U256::ZERO,
+            cost: U256::ZERO,
+            skew: skew0,
+            reserves: before,
+            big_r: add(add(before.long, before.short)?, before.lp)?,
+        };
+        clamp(solver.next(&start), U256::ZERO, hi)
+    };
+    // Consecutive evaluations on the same side of the budget: the model keeps missing.
+    let mut streak = 0usize;
+    let mut last_fit: Option<bool> = None;
+    // The last value evaluated without refusal and its cost.
+    let mut prev: Option<(U256, U256)> = None;
+    // Bracket widths after the last two evaluations (safeguard: the model must halve the
+    // bracket every two evaluations, or the next value is the bracket's middle).
+    let mut widths = [U256::MAX; 2];
+    // The trade measured at `hi` (none while `hi` is the gross-only bound).
+    let mut hi_out: Option<TradeOutcome> = None;
+    for evaluations in 1..=MAX_TRADE_EVALUATIONS {
+        stats.evaluations = evaluations;
+        let (fits, model) = match evaluate(candidate) {
+            Ok(out) => {
+                let fits = out.amount_in <= budget;
+                let point = Point::of(candidate, &out)?;
+                let charged = !out.skew_charge.is_zero();
+                if fits {
+                    lo = Some((candidate, out));
+                } else {
+                    hi = candidate;
+                    hi_out = Some(out);
+                }
+                (Some(fits), Some((point, charged)))
+            }
+            Err(e) => {
+                refusal = Some(e);
+                refused[n_refused] = candidate;
+                n_refused += 1;
+                stats.refusals = n_refused;
+                (None, None)
+            }
+        };
+        if fits.is_some() {
+            streak = if last_fit == fits { streak + 1 } else { 1 };
+            last_fit = fits;
+        }
+        let lo_v = lo.as_ref().map_or(U256::ZERO, |(v, _)| *v);
+        let open = Open {
+            lo: lo_v,
+            hi,
+            refused: &refused[..n_refused],
+        };
+        if open.is_empty() {
+            stats.converged = true;
+            return finish(config, lo, refusal);
+        }
+        let measured = model.as_ref().map(|(point, _)| (point.v, point.cost));
+        let width = hi - lo_v;
+        let slow = width > widths[0] >> 1;
+        widths = [widths[1], width];
+        let model_value = match model {
+            // No charge yet at this value (e.g. the trade first lowers |N|): the cost so far
+            // is the gross alone, so try the largest value still possible.
+            Some((_, false)) if fits == Some(true) => Some(hi - one),
+            // A few values left: the cost's rounding (a unit of gross or charge, the jitter
+            // of re-solved reserves) is as large as the model's precision here, so halve.
+            Some(_) if width <= U256::from(16u8) => None,
+            // The model (or the secant) has not halved the bracket in two evaluations: the
+            // cost moves in steps. The opened side's reserve moves in steps of about `x^K`
+            // units (its coefficient is an integer) and the cost jumps at each step. Probe
+            // the last value before the step `hi` is in, else the last value of the step
+            // `lo` is in (or the first of the next); if `lo` and `hi` share a step, the cost
+            // is smooth between them: the secant through both.
+            Some(_) if slow => hi_out
+                .as_ref()
+                .and_then(|out| step_bounds(side_out, hi, out))
+                .map(|(start, _)| start.saturating_sub(one))
+                .filter(|v| *v > lo_v && *v < hi)
+                .or_else(|| {
+                    let (v, out) = lo.as_ref()?;
+                    let (_, end) = step_bounds(side_out, *v, out)?;
+                    Some(if end > lo_v { end } else { lo_v + one }).filter(|e| *e < hi)
+                })
+                .or_else(|| {
+                    let (v0, out) = lo.as_ref()?;
+                    let f1 = hi_out.as_ref()?.amount_in;
+                    secant(budget, (*v0, out.amount_in), (hi, f1)).map(|x| clamp(Some(x), lo_v, hi))
+                }),
+            // The last two values measured are close: the line through them (the cost
+            // between close values is linear up to rounding, whatever the branch).
+            Some((point, _)) if near(prev, point.v) => prev
+                .and_then(|(v0, f0)| secant(budget, (v0, f0), (point.v, point.cost)))
+                .map(|x| clamp(Some(x), lo_v, hi)),
+            // The model's value, moved into the bracket (a value at or beyond an end means
+            // the crossing is next to it).
+            Some((point, _)) if streak < 2 => solver.next(&point).map(|x| clamp(Some(x), lo_v, hi)),
+            // The model missed to the same side twice (the cost is off the quadratic: a
+            // branch change, the coarse steps of a side whose `x^K` is large): the secant
+            // through the last two costs measured, then halving the bracket.
+            Some((point, _)) if streak < 4 => prev
+                .and_then(|(v0, f0)| secant(budget, (v0, f0), (point.v, point.cost)))
+                .map(|x| clamp(Some(x), lo_v, hi)),
+            Some(_) => None,
+            // Refused: refusals are sparse (rounding of a re-solve) but come in short runs,
+            // so step down from it by 4, 16, 64, ... units (the model then steps back up
+            // from the value that trades).
+            None => Some(
+                candidate
+                    .saturating_sub(U256::from(1u8) << (2 * n_refused))
+                    .max(lo_v + one),
+            ),
+        };
+        if measured.is_some() {
+            prev = measured;
+        }
+        candidate = open.nearest(model_value.unwrap_or_else(|| clamp(None, lo_v, hi)));
+    }
+    let lo_v = lo.as_ref().map_or(U256::ZERO, |(v, _)| *v);
+    stats.gap = hi - lo_v - one;
+    finish(config, lo, refusal)
+}
+
+/// The unresolved values `lo < v < hi` that were not refused.
+struct Open<'a> {
+    lo: U256,
+    hi: U256,
+    refused: &'a [U256],
+}
+
+impl Open<'_> {
+    fn is_refused(&self, v: U256) -> bool {
+        self.refused.contains(&v)
+    }
+
+    fn is_empty(&self) -> bool {
+        let width = self.hi - self.lo - U256::from(1u8);
+        let inside = self
+            .refused
+            .iter()
+            .filter(|&&v| self.lo < v && v < self.hi)
+            .count();
+        width <= U256::from(inside)
+    }
+
+    /// The unresolved value nearest to `v` (in the bracket), upwards first. The bracket is
+    /// not empty and holds at most `MAX_TRADE_EVALUATIONS` refused values.
+    fn nearest(&self, v: U256) -> U256 {
+        let one = U256::from(1u8);
+        for step in 0..=self.refused.len() {
+            let step = U256::from(step);
+            if let Some(up) = v.checked_add(step) {
+                if up < self.hi && up > self.lo && !self.is_refused(up) {
+                    return up;
+                }
+            }
+            if let Some(down) = v.checked_sub(step) {
+                if down > self.lo && down < self.hi && !self.is_refused(down) {
+                    return down;
+                }
+            }
+        }
+        // unreachable for a non-empty bracket; any inside value will do
+        self.lo + one
+    }
+}
+
+/// The best open found, checked against the cap; if none fits, the last refusal met or
+/// `InputTooSmall`.
+fn finish(
+    config: &Config,
+    lo: Option<(U256, TradeOutcome)>,
+    refusal: Option<PoolError>,
+) -> PoolResult<TradeOutcome> {
+    match lo {
+        Some((_, out)) => checked_against_cap(config, out),
+        None => Err(refusal.unwrap_or(PoolError::InputTooSmall)),
+    }
+}
+
+fn checked_against_cap(config: &Config, out: TradeOutcome) -> PoolResult<TradeOutcome> {
+    check_cap(&config.skew, &out.skew_before, &out.skew_after, false)?;
+    Ok(out)
+}
+
+/// The split and skew `trade` starts from: selected price, then funding (same steps, same
+/// functions as `trade`).
+fn pre_trade(
+    config: &Config,
+    state: &State,
+    prices: Prices,
+    now: u64,
+    side_out: Side,
+) -> PoolResult<(Reserves, Skew)> {
+    let price = select_price(
+        config.mark,
+        config.k,
+        state,
+        prices,
+        Side::Collateral,
+        side_out,
+    )?;
+    let funded = accrue(
+        config,
+        state,
+        price.xk,
+        price.xk_short,
+        price.r_long,
+        price.r_short,
+        now,
+    )?;
+    let lp = sub(sub(funded.r, funded.r_long)?, funded.r_short)?;
+    let reserves = Reserves {
+        long: funded.r_long,
+        short: funded.r_short,
+        lp,
+    };
+    let s = skew(
+        &config.skew,
+        config.k,
+        funded.r,
+        reserves.long,
+        reserves.short,
+        reserves.lp,
+    )?;
+    Ok((reserves, s))
+}
+
+/// A value with its measured cost and the split the skew was computed on.
+struct Point {
+    v: U256,
+    cost: U256,
+    skew: Skew,
+    /// Target reserves (LONG, SHORT) and the target's LP reserve (before any surplus).
+    reserves: Reserves,
+    /// Target collateral `R1`.
+    big_r: U256,
+}
+
+impl Point {
+    fn of(v: U256, out: &TradeOutcome) -> PoolResult<Self> {
+        let r0 = add(add(out.before.long, out.before.short)?, out.before.lp)?;
+        let big_r = add(r0, out.value)?;
+        let lp = sub(sub(big_r, out.after.long)?, out.after.short)?;
+        Ok(Self {
+            v,
+            cost: out.amount_in,
+            skew: out.skew_after,
+            reserves: Reserves {
+                long: out.after.long,
+                short: out.after.short,
+                lp,
+            },
+            big_r,
+        })
+    }
+}
+
+struct Solver {
+    lambda: u128,
+    k: u32,
+    psi: U256,
+    /// `OPEN_RATE` for LONG/SHORT, `Q128` (no fee) for LP.
+    or_eff: U256,
+    side_out: Side,
+    budget: U256,
+}
+
+impl Solver {
+    /// Slopes of `N` (in units of `K`, -1..=1) and of `L` (0 or 1) per unit of value added,
+    /// in the branch of `p`: exposure `K min(r, R - r)` grows with an opened side on the
+    /// power branch, and with a side on the flat branch when `R` grows under it.
+    fn slopes(&self, p: &Point) -> (i32, bool) {
+        let r = p.big_r;
+        let power_open = |x: U256| x < r - x;
+        let flat_other = |x: U256| x > r - x;
+        let (long, short, lp) = (p.reserves.long, p.reserves.short, p.reserves.lp);
+        match self.side_out {
+            Side::Long => (
+                i32::from(power_open(long)) - i32::from(flat_other(short)),
+                false,
+            ),
+            Side::Short => (
+                i32::from(flat_other(long)) - i32::from(power_open(short)),
+                false,
+            ),
+            _ => (
+                i32::from(flat_other(long)) - i32::from(flat_other(short)),
+                self.psi.is_zero() || lp < self.psi,
+            ),
+        }
+    }
+
+    /// The value at which the locally-quadratic cost through `p` reaches the budget, floored
+    /// (`None` if the model has no such value or the numbers do not fit).
+    ///
+    /// With `D = budget - cost(p)`, `N`, `L` at `p` and slopes `dN = s K`, `dL = q`:
+    /// `q = 0`: `lambda dN^2 OR x^2 + (2^65 L Q128 + 2 lambda N dN OR) x - 2^65 L OR D = 0`
+    /// (the cost equation `x Q128/OR + lambda (2 N dN x + dN^2 x^2) / (2^65 L) = D` times
+    /// `2^65 L OR`); `q = 1` (LP, no fee): `(2^65 + lambda dN^2) L x^2 + (2^65 L^2 +
+    /// lambda (2 N dN L - N^2) - 2^65 D L) x - 2^65 D L^2 = 0` (the equation
+    /// `x + lambda ((N + dN x)^2 / (L + x) - N^2 / L) / 2^65 = D` times `2^65 L (L + x)`).
+    fn next(&self, p: &Point) -> Option<Signed> {
+        let (s, q) = self.slopes(p);
+        let lambda = Signed::from_u(U1024::from(self.lambda));
+        let k = Signed::from_u(U1024::from(self.k));
+        let dn = match s {
+            0 => Signed::ZERO,
+            1 => k,
+            _ => k.neg(),
+        };
+        let n = Signed {
+            neg: !p.skew.long_heavy && !p.skew.magnitude.is_zero(),
+            mag: U1024::from(p.skew.magnitude),
+        };
+        let l = Signed::from_u(U1024::from(p.skew.depth));
+        let d =
+            Signed::from_u(U1024::from(self.budget)).sub(Signed::from_u(U1024::from(p.cost)))?;
+        let two65 = Signed::from_u(U1024::from(1u8) << 65);
+        let or = Signed::from_u(U1024::from(self.or_eff));
+        let q128 = Signed::from_u(U1024::from(Q128));
+        let two = Signed::from_u(U1024::from(2u8));
+        let (a, b, c) = if !q {
+            let a = lambda.mul(dn)?.mul(dn)?.mul(or)?;
+            let b = two65
+                .mul(l)?
+                .mul(q128)?
+                .add(two.mul(lambda)?.mul(n)?.mul(dn)?.mul(or)?)?;
+            let c = d.mul(two65)?.mul(l)?.mul(or)?;
+            (a, b, c)
+        } else {
+            let a = two65.add(lambda.mul(dn)?.mul(dn)?)?.mul(l)?;
+            let cross = two.mul(n)?.mul(dn)?.mul(l)?.sub(n.mul(n)?)?;
+            let b = two65
+                .mul(l)?
+                .mul(l)?
+                .add(lambda.mul(cross)?)?
+                .sub(two65.mul(d)?.mul(l)?)?;
+            let c = two65.mul(d)?.mul(l)?.mul(l)?;
+            (a, b, c)
+        };
+        let x = root(a, b, c)?;
+        Signed::from_u(U1024::from(p.v)).add(x)
+    }
+}
+
+/// The first and last values of the coefficient step that value `v` of `out` is in, for
+/// LONG or SHORT on the power branch: the target `r0 + v` gets the coefficient
+/// `c = ceil((r0 + v) Q128 / x)`, the same for every value from
+/// `floor((c - 1) x / Q128) - r0 + 1` to `floor(c x / Q128) - r0`.
+fn step_bounds(side: Side, v: U256, out: &TradeOutcome) -> Option<(U256, U256)> {
+    let (r0, x) = match side {
+        Side::Long => (out.before.long, out.price.xk),
+        Side::Short => (out.before.short, out.price.xk_short),
+        _ => return None,
+    };
+    let big_r1 = out
+        .before
+        .long
+        .checked_add(out.before.short)?
+        .checked_add(out.before.lp)?
+        .checked_add(v)?;
+    let target = r0.checked_add(v)?;
+    if target > big_r1 >> 1 {
+        return None;
+    }
+    let c = mul_div_up(target, Q128, x).ok()?;
+    let end = mul_div(c, x, Q128).ok()?.checked_sub(r0)?;
+    let below = mul_div(c.checked_sub(U256::from(1u8))?, x, Q128).ok()?;
+    let start = below.checked_add(U256::from(1u8))?.saturating_sub(r0);
+    Some((start, end))
+}
+
+/// `prev` was measured within 64 values of `v`.
+fn near(prev: Option<(U256, U256)>, v: U256) -> bool {
+    prev.is_some_and(|(p, _)| {
+        let d = if p > v { p - v } else { v - p };
+        d <= U256::from(64u8)
+    })
+}
+
+/// Where the line through two measured costs `(v0, f0)`, `(v1, f1)` reaches the budget,
+/// floored; `None` unless the cost rises with the value between them.
+fn secant(budget: U256, (v0, f0): (U256, U256), (v1, f1): (U256, U256)) -> Option<Signed> {
+    let s = |x: U256| Signed::from_u(U1024::from(x));
+    let dv = s(v1).sub(s(v0))?;
+    let df = s(f1).sub(s(f0))?;
+    if df.mag.is_zero() || dv.mag.is_zero() || dv.neg != df.neg {
+        return None;
+    }
+    let step = s(budget).sub(s(f1))?.mul(Signed::from_u(dv.mag))?;
+    s(v1).add(step.div_floor(df.mag))
+}
+
+/// `floor` of the root of `a x^2 + b x - c = 0` (`a >= 0`) that the cost reaches as `x`
+/// grows: `(-b + sqrt(b^2 + 4ac)) / 2a`, written `2c / (b + sqrt(...))` when `b >= 0` (no
+/// cancellation), `c / b` when `a = 0`.
+fn root(a: Signed, b: Signed, c: Signed) -> Option<Signed> {
+    if a.mag.is_zero() {
+        if b.neg || b.mag.is_zero() {
+            return None;
+        }
+        return Some(c.div_floor(b.mag));
+    }
+    let disc = b
+        .mul(b)?
+        .add(Signed::from_u(U1024::from(4u8)).mul(a)?.mul(c)?)?;
+    if disc.neg {
+        return None;
+    }
+    let s = isqrt(disc.mag);
+    if !b.neg {
+        let den = b.mag.checked_add(s)?;
+        if den.is_zero() {
+            return Some(Signed::ZERO);
+        }
+        Some(c.mul(Signed::from_u(U1024::from(2u8)))?.div_floor(den))
+    } else {
+        let num = Signed::from_u(s.checked_add(b.mag)?);
+        Some(num.div_floor(a.mag.checked_mul(U1024::from(2u8))?))
+    }
+}
+
+/// Candidate strictly inside `(lo, hi)`: the model's value if it is there, else the nearest
+/// end inside (the bracket shrinks by at least one at every evaluation). With no model value,
+/// the middle.
+fn clamp(x: Option<Signed>, lo: U256, hi: U256) -> U256 {
+    let first = lo + U256::from(1u8);
+    let last = hi - U256::from(1u8);
+    match x {
+        None => lo + ((hi - lo) >> 1),
+        Some(x) if x.neg => first,
+        Some(x) => match U256::uint_try_from(x.mag) {
+            Ok(v) => v.clamp(first, last),
+            Err(_) => last,
+        },
+    }
+}
+
+/// `floor(sqrt(n))` by Newton's iteration from a power of two above the root; it decreases
+/// strictly until it reaches the floor, within about log2(bits) + 2 steps.
+fn isqrt(n: U1024) -> U1024 {
+    if n.is_zero() {
+        return n;
+    }
+    let mut x = U1024::from(1u8) << n.bit_len().div_ceil(2);
+    for _ in 0..2048 {
+        let y = (x + n / x) >> 1;
+        if y >= x {
+            break;
+        }
+        x = y;
+    }
+    x
+}
+
+/// Sign and magnitude over 1024 bits: enough for every coefficient above with 256-bit
+/// inputs (`None` on overflow, which only costs the search a model step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Signed {
+    neg: bool,
+    mag: U1024,
+}
+
+impl Signed {
+    const ZERO: Signed = Signed {
+        neg: false,
+        mag: U1024::ZERO,
+    };
+
+    fn from_u(mag: U1024) -> Self {
+        Self { neg: false, mag }
+    }
+
+    fn norm(neg: bool, mag: U1024) -> Self {
+        Self {
+            neg: neg && !mag.is_zero(),
+            mag,
+        }
+    }
+
+    fn neg(self) -> Self {
+        Self::norm(!self.neg, self.mag)
+    }
+
+    fn add(self, o: Self) -> Option<Self> {
+        if self.neg == o.neg {
+            return Some(Self::norm(self.neg, self.mag.checked_add(o.mag)?));
+        }
+        Some(if self.mag >= o.mag {
+            Self::norm(self.neg, self.mag - o.mag)
+        } else {
+            Self::norm(o.neg, o.mag - self.mag)
+        })
+    }
+
+    fn sub(self, o: Self) -> Option<Self> {
+        self.add(o.neg())
+    }
+
+    fn mul(self, o: Self) -> Option<Self> {
+        Some(Self::norm(self.neg != o.neg, self.mag.checked_mul(o.mag)?))
+    }
+
+    /// `floor(self / d)` for `d > 0`.
+    fn div_floor(self, d: U1024) -> Self {
+        let (q, r) = self.mag.div_rem(d);
+        if self.neg && !r.is_zero() {
+            Self::norm(true, q + U1024::from(1u8))
+        } else {
+            Self::norm(self.neg, q)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pool::{create, InitialSplit};
+    use crate::skew::SkewConfig;
+
+    fn u(x: u128) -> U256 {
+        U256::from(x)
+    }
+
+    const E18: u128 = 1_000_000_000_000_000_000;
+
+    fn pool(lambda_pct: u128, open_fee_bp: u128) -> (Config, State) {
+        let mut config = Config::new(2, u(3000) << 128);
+        config.skew = SkewConfig {
+            lambda: U64F64::from_bits((1u128 << 64) * lambda_pct / 100),
+            b_max: U64F64::ZERO,
+            psi: U256::ZERO,
+        };
+        config.open_rate = mul_div(Q128, u(10_000 - open_fee_bp), u(10_000)).unwrap();
+        let (state, _) =
+            create(&config, u(1000 * E18), InitialSplit::Thirds, config.mark, 0).unwrap();
+        (config, state)
+    }
+
+    fn cost(config: &Config, state: &State, prices: Prices, side: Side, v: U256) -> U256 {
+        trade(
+            config,
+            state,
+            prices,
+            0,
+            Trade {
+                side_in: Side::Collateral,
+                side_out: side,
+                amount: v,
+            },
+        )
+        .unwrap()
+        .amount_in
+    }
+
+    #[test]
+    fn isqrt_is_the_floor() {
+        for n in [
+            0u128,
+            1,
+            2,
+            3,
+            4,
+            15,
+            16,
+            17,
+            1 << 100,
+            (1 << 127) - 1,
+            u128::MAX,
+        ] {
+            let r = isqrt(U1024::from(n));
+            assert!(r * r <= U1024::from(n), "{n}");
+            let r1 = r + U1024::from(1u8);
+            assert!(r1 * r1 > U1024::from(n), "{n}");
+        }
+        let big = (U1024::from(1u8) << 1000) + U1024::from(12345u32);
+        let r = isqrt(big);
+        assert!(r * r <= big && (r + U1024::from(1u8)) * (r + U1024::from(1u8)) > big);
+    }
+
+    #[test]
+    fn root_floors_both_signs() {
+        let s = |x: i128| Signed::norm(x < 0, U1024::from(x.unsigned_abs()));
+        // x^2 + 0 x - 10 = 0 -> 3.16.. -> 3
+        assert_eq!(root(s(1), s(0), s(10)), Some(s(3)));
+        // 2x - (-7) = 0 with a = 0 -> x = -3.5 -> -4
+        assert_eq!(root(s(0), s(2), s(-7)), Some(s(-4)));
+        // x^2 - 4x - 5 = 0 -> 5
+        assert_eq!(root(s(1), s(-4), s(5)), Some(s(5)));
+        // x^2 + 4x + 5 = 0 (c = -5): no real root
+        assert_eq!(root(s(1), s(4), s(-5)), None);
+    }
+
+    #[test]
+    fn without_a_charge_the_answer_is_the_grossed_down_budget() {
+        let (mut config, state) = pool(0, 30);
+        config.skew = SkewConfig::NONE;
+        let prices = Prices::single(config.mark);
+        let budget = u(100 * E18 + 7);
+        let out = open_exact_input(&config, &state, prices, 0, Side::Long, budget).unwrap();
+        assert_eq!(out.value, mul_div(budget, config.open_rate, Q128).unwrap());
+        assert!(out.amount_in <= budget);
+        let lp = open_exact_input(&config, &state, prices, 0, Side::Lp, budget).unwrap();
+        assert_eq!(lp.value, budget);
+        assert_eq!(lp.amount_in, budget);
+    }
+
+    #[test]
+    fn with_a_charge_it_leaves_at_most_one_unit_of_value() {
+        let (config, state) = pool(5, 30);
+        for ppm in [900_000u128, 1_000_000, 1_100_000, 1_500_000] {
+            let prices = Prices::single(mul_div(config.mark, u(ppm), u(1_000_000)).unwrap());
+            for side in [Side::Long, Side::Short, Side::Lp] {
+                for budget in [u(1), u(1000), u(E18), u(150 * E18), u(900 * E18)] {
+                    let out = match open_exact_input(&config, &state, prices, 0, side, budget) {
+                        Ok(out) => out,
+                        Err(PoolError::InputTooSmall) => {
+                            assert!(cost(&config, &state, prices, side, u(1)) > budget);
+                            continue;
+                        }
+                        Err(e) => panic!("{side:?} {budget} at {ppm}: {e}"),
+                    };
+                    assert!(out.amount_in <= budget);
+                    let next = cost(&config, &state, prices, side, out.value + u(1));
+                    assert!(next > budget, "{side:?} {budget} at {ppm}: {out:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_before_split_is_the_one_trade_starts_from() {
+        let (config, state) = pool(5, 0);
+        let prices = Prices {
+            spot: config.mark,
+            ema: mul_div(config.mark, u(101), u(100)).unwrap(),
+        };
+        for side in [Side::Long, Side::Short, Side::Lp] {
+            let (reserves, s) = pre_trade(&config, &state, prices, 0, side).unwrap();
+            let out = trade(
+                &config,
+                &state,
+                prices,
+                0,
+                Trade {
+                    side_in: Side::Collateral,
+                    side_out: side,
+                    amount: u(E18),
+                },
+            )
+            .unwrap();
+            assert_eq!(reserves, out.before);
+            assert_eq!(s, out.skew_before);
+        }
+    }
+
+    #[test]
+    fn an_open_the_cap_refuses_is_not_partially_filled() {
+        let (mut config, state) = pool(2, 0);
+        config.skew.b_max = U64F64::from_bits(1u128 << 63); // 0.5
+        let prices = Prices::single(config.mark);
+        // 50e18 of LONG: |N| / L = 0.3; 100e18: 0.6 > 0.5
+        let ok = open_exact_input(&config, &state, prices, 0, Side::Long, u(50 * E18)).unwrap();
+        assert!(ok.value > u(49 * E18));
+        assert_eq!(
+            open_exact_input(&config, &state, prices, 0, Side::Long, u(110 * E18)),
+            Err(PoolError::SkewCapExceeded)
+        );
+        // and the same answer as `trade` with the cap gives
+        let with_cap = trade(
+            &config,
+            &state,
+            prices,
+            0,
+            Trade {
+                side_in: Side::Collateral,
+                side_out: Side::Long,
+                amount: ok.value,
+            },
+        )
+        .unwrap();
+        assert_eq!(with_cap, ok);
+    }
+
+    #[test]
+    fn nothing_fits_is_input_too_small() {
+        let (config, state) = pool(5, 30);
+        let prices = Prices::single(config.mark);
+        assert_eq!(
+            open_exact_input(&config, &state, prices, 0, Side::Long, U256::ZERO),
+            Err(PoolError::InputTooSmall)
+        );
+        // one unit grossed up by a 0.3% fee costs 2
+        assert_eq!(
+            open_exact_input(&config, &state, prices, 0, Side::Long, u(1)),
+            Err(PoolError::InputTooSmall)
+        );
+        assert_eq!(
+            open_exact_input(&config, &state, prices, 0, Side::Collateral, u(1)),
+            Err(PoolError::SameSide)
+        );
+    }
+}
