@@ -4,14 +4,12 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use asymptote_math::Side;
 
 use super::common::{
-    authority_seeds, burn_side, check_expiry, check_vault_covers_books, commit, traded_event,
-    transfer_collateral, vault_balance_after,
+    authority_seeds, burn_side, check_vault_covers_books, settle, traded_event,
+    transfer_collateral, vault_balance_after, Bounds,
 };
-use super::exact_input::exact_input;
 use crate::constants::*;
 use crate::error::AsymptoteError;
 use crate::events::TradeSide;
-use crate::oracle::{self, PriceUse};
 use crate::state::{Pool, ProtocolConfig};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -63,31 +61,30 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
     ctx.accounts.config.require_not_paused(pause::CLOSE)?;
     let side: Side = args.side.into();
     require!(side.is_token(), AsymptoteError::InvalidSide);
-    require!(args.amount > 0, AsymptoteError::ZeroAmount);
     let clock = Clock::get()?;
-    check_expiry(args.expiry_slot, &clock)?;
     check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
 
     let pool_key = ctx.accounts.pool.key();
     let legacy = ctx.accounts.config.legacy_pyth_program;
     let supplies = [(side, ctx.accounts.side_mint.supply), (Side::Collateral, 0)];
     let pool = &mut ctx.accounts.pool;
-    let price = oracle::fetch(pool, &ctx.accounts.oracle, &legacy, &clock, PriceUse::Close)?;
-    let executed = exact_input(
+    let bounds = Bounds {
+        max_in: args.amount,
+        min_out: args.min_out,
+        expiry_slot: args.expiry_slot,
+    };
+    let executed = settle(
         pool,
-        &price,
-        clock.slot,
+        &ctx.accounts.oracle,
+        &legacy,
+        &clock,
         side,
         Side::Collateral,
-        args.amount,
+        bounds,
         supplies,
     )?;
-    commit(pool, &executed)?;
     let burned = executed.amount_in;
     let paid_out = executed.amount_out;
-    require!(burned <= args.amount, AsymptoteError::MaxInputExceeded);
-    require!(paid_out > 0, AsymptoteError::ZeroOutput);
-    require!(paid_out >= args.min_out, AsymptoteError::SlippageExceeded);
 
     burn_side(
         &ctx.accounts.token_program,

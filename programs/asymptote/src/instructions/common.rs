@@ -7,6 +7,7 @@ use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, Tran
 use asymptote_math::funding::FundingCharges;
 use asymptote_math::{trade, Reserves, Side, Trade, TradeOutcome, MINIMUM_RESERVE, U256};
 
+use super::exact_input::exact_input;
 use crate::constants::AUTHORITY_SEED;
 use crate::error::{math_err, AsymptoteError};
 use crate::events::{FundingPaid, PoolSnapshot, TradeSide, Traded};
@@ -51,6 +52,56 @@ pub struct Executed {
     pub amount_in: u64,
     /// Received by the trader: collateral atoms (rounded down) or side tokens.
     pub amount_out: u64,
+}
+
+/// The caller's bounds on a trade.
+pub struct Bounds {
+    /// The most the trader pays (collateral atoms or side tokens); must be positive.
+    pub max_in: u64,
+    /// The least the trader accepts.
+    pub min_out: u64,
+    /// Last slot the trade may land in (0 = no expiry).
+    pub expiry_slot: u64,
+}
+
+/// The shared core of open, close and swap: the bounds, the oracle price (checked for the
+/// operation's use), the exact-input trade, stored in the pool. Moving tokens and collateral
+/// stays with each instruction.
+#[allow(clippy::too_many_arguments)]
+pub fn settle(
+    pool: &mut Pool,
+    oracle_account: &AccountInfo,
+    legacy_pyth_program: &Pubkey,
+    clock: &Clock,
+    side_in: Side,
+    side_out: Side,
+    bounds: Bounds,
+    supplies: [(Side, u64); 2],
+) -> Result<Box<Executed>> {
+    require!(bounds.max_in > 0, AsymptoteError::ZeroAmount);
+    check_expiry(bounds.expiry_slot, clock)?;
+    let use_ = oracle::PriceUse::of(side_out);
+    let price = oracle::fetch(pool, oracle_account, legacy_pyth_program, clock, use_)?;
+    let executed = exact_input(
+        pool,
+        &price,
+        clock.slot,
+        side_in,
+        side_out,
+        bounds.max_in,
+        supplies,
+    )?;
+    require!(
+        executed.amount_in <= bounds.max_in,
+        AsymptoteError::MaxInputExceeded
+    );
+    require!(executed.amount_out > 0, AsymptoteError::ZeroOutput);
+    require!(
+        executed.amount_out >= bounds.min_out,
+        AsymptoteError::SlippageExceeded
+    );
+    commit(pool, &executed)?;
+    Ok(executed)
 }
 
 /// Store a simulated trade in the pool: its new books and the protocol fee it charged.

@@ -4,14 +4,12 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use asymptote_math::Side;
 
 use super::common::{
-    authority_seeds, check_expiry, check_vault_covers_books, commit, mint_side, traded_event,
-    transfer_collateral, vault_balance_after,
+    authority_seeds, check_vault_covers_books, mint_side, settle, traded_event,
+    transfer_collateral, vault_balance_after, Bounds,
 };
-use super::exact_input::exact_input;
 use crate::constants::*;
 use crate::error::AsymptoteError;
 use crate::events::TradeSide;
-use crate::oracle::{self, PriceUse};
 use crate::state::{Pool, ProtocolConfig};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -65,31 +63,30 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     ctx.accounts.config.require_not_paused(pause::OPEN)?;
     let side: Side = args.side.into();
     require!(side.is_token(), AsymptoteError::InvalidSide);
-    require!(args.amount_in > 0, AsymptoteError::ZeroAmount);
     let clock = Clock::get()?;
-    check_expiry(args.expiry_slot, &clock)?;
     check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
 
     let pool_key = ctx.accounts.pool.key();
     let legacy = ctx.accounts.config.legacy_pyth_program;
     let supplies = [(side, ctx.accounts.side_mint.supply), (Side::Collateral, 0)];
     let pool = &mut ctx.accounts.pool;
-    let price = oracle::fetch(pool, &ctx.accounts.oracle, &legacy, &clock, PriceUse::Open)?;
-    let executed = exact_input(
+    let bounds = Bounds {
+        max_in: args.amount_in,
+        min_out: args.min_out,
+        expiry_slot: args.expiry_slot,
+    };
+    let executed = settle(
         pool,
-        &price,
-        clock.slot,
+        &ctx.accounts.oracle,
+        &legacy,
+        &clock,
         Side::Collateral,
         side,
-        args.amount_in,
+        bounds,
         supplies,
     )?;
-    commit(pool, &executed)?;
     let paid = executed.amount_in;
     let minted = executed.amount_out;
-    require!(paid <= args.amount_in, AsymptoteError::MaxInputExceeded);
-    require!(minted > 0, AsymptoteError::ZeroOutput);
-    require!(minted >= args.min_out, AsymptoteError::SlippageExceeded);
 
     let vault_before = ctx.accounts.vault.amount;
     transfer_collateral(

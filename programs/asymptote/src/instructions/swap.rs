@@ -2,12 +2,10 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint as SideMint, Token, TokenAccount as SideAccount};
 use asymptote_math::Side;
 
-use super::common::{authority_seeds, burn_side, check_expiry, commit, mint_side, traded_event};
-use super::exact_input::exact_input;
+use super::common::{authority_seeds, burn_side, mint_side, settle, traded_event, Bounds};
 use crate::constants::*;
 use crate::error::AsymptoteError;
 use crate::events::TradeSide;
-use crate::oracle::{self, PriceUse};
 use crate::state::{Pool, ProtocolConfig};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -56,9 +54,7 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
         AsymptoteError::InvalidSide
     );
     require!(side_in != side_out, AsymptoteError::SameSide);
-    require!(args.amount > 0, AsymptoteError::ZeroAmount);
     let clock = Clock::get()?;
-    check_expiry(args.expiry_slot, &clock)?;
 
     let pool_key = ctx.accounts.pool.key();
     let legacy = ctx.accounts.config.legacy_pyth_program;
@@ -67,22 +63,23 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
         (side_out, ctx.accounts.mint_out.supply),
     ];
     let pool = &mut ctx.accounts.pool;
-    let price = oracle::fetch(pool, &ctx.accounts.oracle, &legacy, &clock, PriceUse::Open)?;
-    let executed = exact_input(
+    let bounds = Bounds {
+        max_in: args.amount,
+        min_out: args.min_out,
+        expiry_slot: args.expiry_slot,
+    };
+    let executed = settle(
         pool,
-        &price,
-        clock.slot,
+        &ctx.accounts.oracle,
+        &legacy,
+        &clock,
         side_in,
         side_out,
-        args.amount,
+        bounds,
         supplies,
     )?;
-    commit(pool, &executed)?;
     let burned = executed.amount_in;
     let minted = executed.amount_out;
-    require!(burned <= args.amount, AsymptoteError::MaxInputExceeded);
-    require!(minted > 0, AsymptoteError::ZeroOutput);
-    require!(minted >= args.min_out, AsymptoteError::SlippageExceeded);
 
     burn_side(
         &ctx.accounts.token_program,
