@@ -43,11 +43,10 @@
 //! with `SkewCapExceeded` (no partial fill).
 
 use crate::error::{PoolError, PoolResult};
-use crate::funding::accrue;
 use crate::pool::{Config, Reserves, Side, State};
-use crate::price::{select_price, Prices};
+use crate::price::Prices;
 use crate::skew::{check_cap, skew, Skew};
-use crate::transition::{trade, Trade, TradeOutcome};
+use crate::transition::{fund_at_selected_price, trade, Trade, TradeOutcome};
 use crate::wide::{add, mul_div, mul_div_up, sub, Q128, U256};
 use fixed::types::U64F64;
 use ruint::UintTryFrom;
@@ -365,29 +364,8 @@ fn pre_trade(
     now: u64,
     side_out: Side,
 ) -> PoolResult<(Reserves, Skew)> {
-    let price = select_price(
-        config.mark,
-        config.k,
-        state,
-        prices,
-        Side::Collateral,
-        side_out,
-    )?;
-    let funded = accrue(
-        config,
-        state,
-        price.xk,
-        price.xk_short,
-        price.r_long,
-        price.r_short,
-        now,
-    )?;
-    let lp = sub(sub(funded.r, funded.r_long)?, funded.r_short)?;
-    let reserves = Reserves {
-        long: funded.r_long,
-        short: funded.r_short,
-        lp,
-    };
+    let sides = (Side::Collateral, side_out);
+    let (_, funded, reserves) = fund_at_selected_price(config, state, prices, sides, now)?;
     let s = skew(
         &config.skew,
         config.k,

@@ -3,7 +3,7 @@
 
 use crate::curve::{check_solvent, coefficient, evaluate_at};
 use crate::error::{PoolError, PoolResult};
-use crate::funding::{accrue, FundingCharges};
+use crate::funding::{accrue, Funded, FundingCharges};
 use crate::pool::{Config, Reserves, Side, State, MINIMUM_RESERVE, MINIMUM_SUPPLY};
 use crate::price::{select_price, Prices, SelectedPrice};
 use crate::skew::{charge, check_cap, skew, Skew};
@@ -185,7 +185,37 @@ fn skew_of(config: &Config, big_r: U256, reserves: &Reserves) -> PoolResult<Skew
     )
 }
 
+/// The price an operation uses, the funding accrued at it up to `now`, and the split after
+/// that funding: the first step of every trade and of the crank.
+pub(crate) fn fund_at_selected_price(
+    config: &Config,
+    state: &State,
+    prices: Prices,
+    sides: (Side, Side),
+    now: u64,
+) -> PoolResult<(SelectedPrice, Funded, Reserves)> {
+    let price = select_price(config.mark, config.k, state, prices, sides.0, sides.1)?;
+    let funded = accrue(
+        config,
+        state,
+        price.xk,
+        price.xk_short,
+        price.r_long,
+        price.r_short,
+        now,
+    )?;
+    let reserves = Reserves {
+        long: funded.r_long,
+        short: funded.r_short,
+        lp: sub(sub(funded.r, funded.r_long)?, funded.r_short)?,
+    };
+    Ok((price, funded, reserves))
+}
+
 /// Run one trade at `now` with the two candidate prices. Pure: returns the new state.
+/// Out of line: inlined into a caller that also holds the outcome, its locals would
+/// overflow a 4 KiB SBF stack frame.
+#[inline(never)]
 pub fn trade(
     config: &Config,
     state: &State,
@@ -202,29 +232,9 @@ pub fn trade(
     if trade.side_in.is_token() && trade.amount > state.supply(trade.side_in) {
         return Err(PoolError::MinimumSupply);
     }
-    let price = select_price(
-        config.mark,
-        config.k,
-        state,
-        prices,
-        trade.side_in,
-        trade.side_out,
-    )?;
-    let funded = accrue(
-        config,
-        state,
-        price.xk,
-        price.xk_short,
-        price.r_long,
-        price.r_short,
-        now,
-    )?;
+    let sides = (trade.side_in, trade.side_out);
+    let (price, funded, before) = fund_at_selected_price(config, state, prices, sides, now)?;
     let big_r = funded.r;
-    let before = Reserves {
-        long: funded.r_long,
-        short: funded.r_short,
-        lp: sub(sub(big_r, funded.r_long)?, funded.r_short)?,
-    };
 
     let value = input_value(state, &before, &trade)?;
     let mut target = build_target(&price, big_r, &before, &trade, value, value)?;
@@ -329,31 +339,11 @@ pub fn accrue_funding_at(
     prices: Prices,
     now: u64,
 ) -> PoolResult<(State, FundingCharges, Reserves)> {
-    let price = select_price(
-        config.mark,
-        config.k,
-        state,
-        prices,
-        Side::Collateral,
-        Side::Collateral,
-    )?;
-    let funded = accrue(
-        config,
-        state,
-        price.xk,
-        price.xk_short,
-        price.r_long,
-        price.r_short,
-        now,
-    )?;
+    let sides = (Side::Collateral, Side::Collateral);
+    let (price, funded, reserves) = fund_at_selected_price(config, state, prices, sides, now)?;
     let charged = funded.last_interest != state.last_interest
         || funded.last_premium != state.last_premium
         || !funded.charges.protocol_fee.is_zero();
-    let reserves = Reserves {
-        long: funded.r_long,
-        short: funded.r_short,
-        lp: sub(sub(funded.r, funded.r_long)?, funded.r_short)?,
-    };
     if !charged {
         return Ok((*state, funded.charges, reserves));
     }
