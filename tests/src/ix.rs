@@ -382,6 +382,23 @@ pub fn default_oracle(source: OracleSource, key: [u8; 32]) -> OracleConfig {
     }
 }
 
+/// Create-pool arguments with the default economics and oracle limits, one third per side.
+pub fn pool_args(
+    nonce: u64,
+    source: OracleSource,
+    oracle_key: [u8; 32],
+    deposit: u64,
+) -> CreatePoolArgs {
+    CreatePoolArgs {
+        nonce,
+        params: default_params(),
+        oracle: default_oracle(source, oracle_key),
+        deposit,
+        long_bps: 0,
+        short_bps: 0,
+    }
+}
+
 /// A running protocol: config initialised, one pool created and seeded.
 pub struct Fixture {
     pub env: TestEnv,

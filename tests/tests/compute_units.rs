@@ -50,14 +50,12 @@ async fn compute_unit_table() {
         f.keys.oracle,
         1,
     );
-    let args = asymptote::instructions::CreatePoolArgs {
-        nonce: 1,
-        params: default_params(),
-        oracle: default_oracle(asymptote::state::OracleSource::PythPull, f.feed_id),
-        deposit: 10_000 * USDC,
-        long_bps: 0,
-        short_bps: 0,
-    };
+    let args = pool_args(
+        1,
+        asymptote::state::OracleSource::PythPull,
+        f.feed_id,
+        10_000 * USDC,
+    );
     let ix = create_pool_ix(&creator.pubkey(), &keys, &collateral, args);
     row(
         "create_pool",

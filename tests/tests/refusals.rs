@@ -367,14 +367,7 @@ async fn create_pool_can_be_paused() {
         f.keys.oracle,
         1,
     );
-    let args = asymptote::instructions::CreatePoolArgs {
-        nonce: 1,
-        params: default_params(),
-        oracle: default_oracle(OracleSource::PythPull, f.feed_id),
-        deposit: 10_000 * USDC,
-        long_bps: 0,
-        short_bps: 0,
-    };
+    let args = pool_args(1, OracleSource::PythPull, f.feed_id, 10_000 * USDC);
     let ix = create_pool_ix(&creator.pubkey(), &keys, &collateral, args);
     assert_error(f.env.send(&[ix], &[&creator]).await, code(E::Paused));
 }
@@ -677,14 +670,7 @@ async fn token_2022_collateral_with_a_dangerous_extension_is_refused() {
         let mint = f.env.create_mint_with(TOKEN_2022, 6, &[extension]).await;
         let (creator, collateral) = f.env.user_with(&mint, &TOKEN_2022, 10_000 * USDC).await;
         let keys = PoolKeys::derive(mint, TOKEN_2022, f.feed_id, f.keys.oracle, 0);
-        let args = asymptote::instructions::CreatePoolArgs {
-            nonce: 0,
-            params: default_params(),
-            oracle: default_oracle(OracleSource::PythPull, f.feed_id),
-            deposit: 10_000 * USDC,
-            long_bps: 0,
-            short_bps: 0,
-        };
+        let args = pool_args(0, OracleSource::PythPull, f.feed_id, 10_000 * USDC);
         let ix = create_pool_ix(&creator.pubkey(), &keys, &collateral, args);
         assert_error(
             f.env.send(&[ix], &[&creator]).await,
@@ -704,14 +690,7 @@ async fn pool_parameters_outside_their_bounds_are_refused() {
             10_000 * USDC,
         )
         .await;
-    let base = asymptote::instructions::CreatePoolArgs {
-        nonce: 5,
-        params: default_params(),
-        oracle: default_oracle(OracleSource::PythPull, f.feed_id),
-        deposit: 10_000 * USDC,
-        long_bps: 0,
-        short_bps: 0,
-    };
+    let base = pool_args(5, OracleSource::PythPull, f.feed_id, 10_000 * USDC);
     let mut cases = Vec::new();
     let mut a = base;
     a.params.k = 0;

@@ -4,8 +4,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use asymptote_math::Side;
 
 use super::common::{
-    authority_seeds, burn_side, check_vault_covers_books, settle, traded_event,
-    transfer_collateral, vault_balance_after, Bounds,
+    burn_side, check_vault_covers_books, pay_from_vault, settle, traded_event, Bounds,
 };
 use crate::constants::*;
 use crate::error::AsymptoteError;
@@ -93,20 +92,16 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
         &ctx.accounts.trader,
         burned,
     )?;
-    let bump = [ctx.accounts.pool.authority_bump];
-    let seeds = authority_seeds(&pool_key, &bump);
-    transfer_collateral(
+    pay_from_vault(
+        &ctx.accounts.pool,
+        &pool_key,
         &ctx.accounts.collateral_token_program,
         &ctx.accounts.collateral_mint,
-        &ctx.accounts.vault,
+        &mut ctx.accounts.vault,
         &ctx.accounts.trader_collateral,
         &ctx.accounts.pool_authority.to_account_info(),
-        Some(&seeds),
         paid_out,
     )?;
-    let expected = ctx.accounts.vault.amount.saturating_sub(paid_out);
-    let vault_after = vault_balance_after(&mut ctx.accounts.vault, expected)?;
-    check_vault_covers_books(&ctx.accounts.pool, vault_after)?;
 
     let supply_after = ctx.accounts.side_mint.supply.saturating_sub(burned);
     let event = traded_event(

@@ -1,9 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use super::common::{
-    authority_seeds, check_vault_covers_books, transfer_collateral, vault_balance_after,
-};
+use super::common::{check_vault_covers_books, pay_from_vault};
 use crate::constants::*;
 use crate::error::AsymptoteError;
 use crate::events::ProtocolFeesCollected;
@@ -46,20 +44,16 @@ pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>) -> Result<()> {
     require!(amount > 0, AsymptoteError::NothingToCollect);
     let pool_key = ctx.accounts.pool.key();
     ctx.accounts.pool.books.protocol_fees_owed = crate::units::narrow(rest)?;
-    let bump = [ctx.accounts.pool.authority_bump];
-    let seeds = authority_seeds(&pool_key, &bump);
-    transfer_collateral(
+    pay_from_vault(
+        &ctx.accounts.pool,
+        &pool_key,
         &ctx.accounts.collateral_token_program,
         &ctx.accounts.collateral_mint,
-        &ctx.accounts.vault,
+        &mut ctx.accounts.vault,
         &ctx.accounts.recipient_collateral,
         &ctx.accounts.pool_authority.to_account_info(),
-        Some(&seeds),
         amount,
     )?;
-    let expected = ctx.accounts.vault.amount.saturating_sub(amount);
-    let vault_after = vault_balance_after(&mut ctx.accounts.vault, expected)?;
-    check_vault_covers_books(&ctx.accounts.pool, vault_after)?;
     emit_cpi!(ProtocolFeesCollected {
         pool: pool_key,
         recipient_account: ctx.accounts.recipient_collateral.key(),

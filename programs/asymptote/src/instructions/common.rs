@@ -259,6 +259,35 @@ pub fn vault_balance_after(
     Ok(vault.amount)
 }
 
+/// Pay `amount` collateral atoms out of the vault, signed by the pool authority, and check
+/// that the vault still covers the books.
+#[allow(clippy::too_many_arguments)]
+pub fn pay_from_vault<'info>(
+    pool: &Pool,
+    pool_key: &Pubkey,
+    token_program: &Interface<'info, TokenInterface>,
+    mint: &InterfaceAccount<'info, Mint>,
+    vault: &mut InterfaceAccount<'info, TokenAccount>,
+    to: &InterfaceAccount<'info, TokenAccount>,
+    authority: &AccountInfo<'info>,
+    amount: u64,
+) -> Result<()> {
+    let bump = [pool.authority_bump];
+    let seeds = authority_seeds(pool_key, &bump);
+    transfer_collateral(
+        token_program,
+        mint,
+        vault,
+        to,
+        authority,
+        Some(&seeds),
+        amount,
+    )?;
+    let expected = vault.amount.saturating_sub(amount);
+    let vault_after = vault_balance_after(vault, expected)?;
+    check_vault_covers_books(pool, vault_after)
+}
+
 /// Signer seeds of a pool's authority PDA.
 pub fn authority_seeds<'a>(pool: &'a Pubkey, bump: &'a [u8; 1]) -> [&'a [u8]; 3] {
     [AUTHORITY_SEED, pool.as_ref(), bump]
