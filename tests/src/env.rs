@@ -157,6 +157,16 @@ impl TestEnv {
         self.ctx.set_sysvar(&clock);
     }
 
+    /// Move the Clock sysvar (slot and unix time) forward by `slots` without forking a new
+    /// bank: what the program sees is the same as after a warp, at a fraction of the cost
+    /// (a warp freezes and hashes the bank). The sandbox and the fuzzer step time this way.
+    pub async fn advance_clock(&mut self, slots: u64) {
+        let mut clock = self.clock().await;
+        clock.slot += slots;
+        clock.unix_timestamp += slots as i64 * SECONDS_PER_SLOT_NUM / SECONDS_PER_SLOT_DEN;
+        self.ctx.set_sysvar(&clock);
+    }
+
     /// Advance by `slots`, moving time 0.4 s per slot.
     pub async fn advance_slots(&mut self, slots: u64) {
         let clock = self.clock().await;
@@ -198,8 +208,25 @@ impl TestEnv {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<(), BanksClientError> {
+        self.send_with_logs(ixs, signers).await.map(drop)
+    }
+
+    /// Process on the working bank and return the log. This path executes and commits
+    /// synchronously; `process_transaction` would hand the transaction to a thread and poll
+    /// for its status with a sleep, about 1 ms per transaction.
+    pub async fn send_with_logs(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Vec<String>, BanksClientError> {
         let tx = self.transaction(ixs, signers).await;
-        self.ctx.banks_client.process_transaction(tx).await
+        let out = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await?;
+        out.result.map_err(BanksClientError::TransactionError)?;
+        Ok(out.metadata.map(|m| m.log_messages).unwrap_or_default())
     }
 
     /// Process and return the compute units the Asymptote program itself consumed (its
@@ -210,14 +237,7 @@ impl TestEnv {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<u64, BanksClientError> {
-        let tx = self.transaction(ixs, signers).await;
-        let out = self
-            .ctx
-            .banks_client
-            .process_transaction_with_metadata(tx)
-            .await?;
-        out.result.map_err(BanksClientError::TransactionError)?;
-        let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
+        let logs = self.send_with_logs(ixs, signers).await?;
         Ok(program_units(&logs))
     }
 
@@ -296,7 +316,8 @@ impl TestEnv {
             .get_latest_blockhash()
             .await
             .expect("blockhash");
-        self.tx_counter = (self.tx_counter + 1) % 100_000;
+        // 1,000,000 distinct limits, all at least 400k CU (create_pool needs ~230k).
+        self.tx_counter = (self.tx_counter + 1) % 1_000_000;
         let limit = ComputeBudgetInstruction::set_compute_unit_limit(1_400_000 - self.tx_counter);
         let mut all_ixs = vec![limit];
         all_ixs.extend_from_slice(ixs);
@@ -318,19 +339,18 @@ pub fn program_units(logs: &[String]) -> u64 {
 
 /// The custom error code of a failed single-instruction transaction.
 pub fn error_code(result: Result<(), BanksClientError>) -> Option<u32> {
-    match result {
-        Err(BanksClientError::TransactionError(TransactionError::InstructionError(
-            _,
-            solana_instruction::error::InstructionError::Custom(code),
-        ))) => Some(code),
-        Err(BanksClientError::SimulationError {
-            err:
-                TransactionError::InstructionError(
-                    _,
-                    solana_instruction::error::InstructionError::Custom(code),
-                ),
+    result.err().as_ref().and_then(custom_code)
+}
+
+/// The custom error code carried by a transaction or simulation error.
+pub fn custom_code(e: &BanksClientError) -> Option<u32> {
+    use solana_instruction::error::InstructionError::Custom;
+    match e {
+        BanksClientError::TransactionError(TransactionError::InstructionError(_, Custom(code)))
+        | BanksClientError::SimulationError {
+            err: TransactionError::InstructionError(_, Custom(code)),
             ..
-        }) => Some(code),
+        } => Some(*code),
         _ => None,
     }
 }

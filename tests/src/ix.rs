@@ -357,7 +357,7 @@ pub fn default_params() -> PoolParams {
     PoolParams {
         k: 2,
         mark: 0,
-        interest_half_life: 249_532_987, // ~0.03 %/day per unit of leverage at 216,000 slots/day
+        interest_half_life: 249_532_987, // ~0.06 %/day of a power-branch side (216,000 slots/day)
         premium_half_life: 2_495_330,
         opening_fee_bps: 30,
         fee_divisor: 5,
@@ -415,6 +415,7 @@ pub struct Fixture {
 }
 
 pub struct FixtureOptions {
+    pub mode: crate::Mode,
     pub source: OracleSource,
     pub collateral_program: Pubkey,
     pub decimals: u8,
@@ -422,17 +423,26 @@ pub struct FixtureOptions {
     pub deposit: u64,
     /// Pyth price with exponent -8 (e.g. 150_00000000 = 150.0).
     pub price: i64,
+    /// Initial LONG / SHORT shares of the deposit (bps; both 0 = one third each).
+    pub long_bps: u16,
+    pub short_bps: u16,
+    /// Oracle limits (source and key are the fixture's own); `None` = `default_oracle`.
+    pub oracle_limits: Option<OracleConfig>,
 }
 
 impl Default for FixtureOptions {
     fn default() -> Self {
         Self {
+            mode: crate::Mode::from_env(),
             source: OracleSource::PythPull,
             collateral_program: TOKEN,
             decimals: 6,
             params: default_params(),
             deposit: 1_000_000_000_000, // 1,000,000.000000
             price: 150_00000000,
+            long_bps: 0,
+            short_bps: 0,
+            oracle_limits: None,
         }
     }
 }
@@ -445,7 +455,7 @@ impl Fixture {
     }
 
     pub async fn with(opts: FixtureOptions) -> Self {
-        let mut env = TestEnv::start().await;
+        let mut env = TestEnv::start_in(opts.mode).await;
         let admin = env.upgrade_authority.insecure_clone();
         let guardian = Keypair::new();
         let fee_recipient = Keypair::new();
@@ -490,13 +500,21 @@ impl Fixture {
         let (creator, creator_collateral) = env
             .user_with(&collateral_mint, &opts.collateral_program, opts.deposit)
             .await;
+        let oracle = match opts.oracle_limits {
+            Some(limits) => OracleConfig {
+                source: opts.source,
+                key: oracle_key,
+                ..limits
+            },
+            None => default_oracle(opts.source, oracle_key),
+        };
         let args = CreatePoolArgs {
             nonce: 0,
             params: opts.params,
-            oracle: default_oracle(opts.source, oracle_key),
+            oracle,
             deposit: opts.deposit,
-            long_bps: 0,
-            short_bps: 0,
+            long_bps: opts.long_bps,
+            short_bps: opts.short_bps,
         };
         let ix = create_pool_ix(&creator.pubkey(), &keys, &creator_collateral, args);
         env.send(&[ix], &[&creator]).await.expect("create_pool");

@@ -14,4 +14,5 @@ pub mod tokens;
 pub use env::*;
 pub use ix::*;
 pub use oracle::*;
+pub use solana_program_test::BanksClientError;
 pub use tokens::*;

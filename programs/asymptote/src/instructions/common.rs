@@ -47,6 +47,8 @@ pub fn check_vault_covers_books(pool: &Pool, vault_amount: u64) -> Result<()> {
 
 /// A trade as the program settles it: the math outcome plus the whole amounts that move.
 pub struct Executed {
+    /// What the math core was asked (exact input may have retried with a smaller amount).
+    pub request: Trade,
     pub outcome: TradeOutcome,
     /// Paid by the trader: collateral atoms (rounded up) or side tokens.
     pub amount_in: u64,
@@ -171,6 +173,7 @@ pub fn simulate(
         );
     }
     Ok(Box::new(Executed {
+        request,
         outcome,
         amount_in,
         amount_out,

@@ -75,7 +75,8 @@ impl PoolParams {
             skew: SkewConfig {
                 lambda: U64F64::from_bits(self.skew_lambda),
                 b_max: U64F64::from_bits(self.skew_cap),
-                psi: U256::from(self.skew_depth_cap),
+                // The math runs on sub-atoms; the cap is stored in atoms.
+                psi: crate::units::sub_atoms(self.skew_depth_cap),
             },
         })
     }
