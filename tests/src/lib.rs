@@ -6,11 +6,13 @@
 //! The same tests run natively (`processor!`, default) or against the compiled SBF program
 //! (`ASYMPTOTE_TEST_MODE=sbf`, with `SBF_OUT_DIR` pointing at `target/deploy`).
 
+pub mod attack;
 pub mod env;
 pub mod ix;
 pub mod oracle;
 pub mod tokens;
 
+pub use attack::*;
 pub use env::*;
 pub use ix::*;
 pub use oracle::*;
