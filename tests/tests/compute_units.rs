@@ -274,6 +274,71 @@ async fn compute_unit_table() {
         None,
     );
 
+    // Exact input with a skew charge: the first guess overshoots by the charge and the
+    // program retries (at most 4 trades), so this is the expensive open.
+    let mut g = Fixture::with(FixtureOptions {
+        params: asymptote::state::PoolParams {
+            skew_lambda: (1u128 << 64) / 20,
+            skew_cap: 4u128 << 64,
+            ..default_params()
+        },
+        ..FixtureOptions::default()
+    })
+    .await;
+    let t = g.trader(100_000 * USDC).await;
+    let ix = open_ix(
+        &t.pubkey(),
+        &g.keys,
+        &t.collateral,
+        &t.long,
+        OpenArgs {
+            side: Long,
+            amount_in: 10_000 * USDC,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "open",
+        "open LONG, 10000 USDC, skew charge (lambda 0.05)",
+        g.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
+    // A close that raises |N| pays the charge: open SHORT (lowers the LONG-heavy skew, no
+    // charge), then close it.
+    let ix = open_ix(
+        &t.pubkey(),
+        &g.keys,
+        &t.collateral,
+        &t.short,
+        OpenArgs {
+            side: Short,
+            amount_in: 1_000 * USDC,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    g.env.send(&[ix], &[&t.keypair]).await.unwrap();
+    let short = g.env.balance(&t.short).await;
+    let ix = close_ix(
+        &t.pubkey(),
+        &g.keys,
+        &t.collateral,
+        &t.short,
+        CloseArgs {
+            side: Short,
+            amount: short,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "close",
+        "close SHORT, raising the skew: charged (lambda 0.05)",
+        g.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
+
     let mut table = String::from(
         "# Compute units\n\nMeasured by `scripts/cu-table` (the `compute_unit_table` test) on the SBF build from \
          `scripts/build-sbf` (Debian rustc-web 1.96 + sbpf-linker, SBPF v0, not Solana's platform-tools: \
