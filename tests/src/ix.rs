@@ -702,13 +702,13 @@ impl Fixture {
     }
 
     /// What the next exact-input trade must do on chain: the program's own settlement code
-    /// run off chain on the pool as it is now.
-    pub async fn expect_trade(
+    /// run off chain on the pool as it is now (oracle checks aside).
+    pub async fn settle_off_chain(
         &mut self,
         side_in: TradeSide,
         side_out: TradeSide,
         budget: u64,
-    ) -> Box<asymptote::instructions::common::Executed> {
+    ) -> anchor_lang::Result<Box<asymptote::instructions::common::Executed>> {
         let pool = self.pool().await;
         let slot = self.env.clock().await.slot;
         let mut supplies = [(asymptote_math::Side::Collateral, 0); 2];
@@ -728,7 +728,18 @@ impl Fixture {
             budget,
             supplies,
         )
-        .expect("off-chain settlement")
+    }
+
+    /// `settle_off_chain` for a trade the test expects to succeed.
+    pub async fn expect_trade(
+        &mut self,
+        side_in: TradeSide,
+        side_out: TradeSide,
+        budget: u64,
+    ) -> Box<asymptote::instructions::common::Executed> {
+        self.settle_off_chain(side_in, side_out, budget)
+            .await
+            .expect("off-chain settlement")
     }
 
     pub async fn pool(&mut self) -> asymptote::state::Pool {

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use plotters::coord::types::RangedCoordusize;
 use plotters::prelude::*;
 
 use crate::error::SandboxError;
@@ -27,6 +28,30 @@ fn bounds<'a>(series: impl Iterator<Item = &'a Vec<f64>>) -> (f64, f64) {
     } else {
         (lo * 0.95, hi * 1.05)
     }
+}
+
+/// One line per series, indexed by step, with a legend.
+fn draw_lines<'a, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<RangedCoordusize, Y>>,
+    lines: impl IntoIterator<Item = (&'static str, RGBAColor, Vec<f64>)>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    for (name, color, series) in lines {
+        chart
+            .draw_series(LineSeries::new(
+                series.into_iter().enumerate(),
+                color.stroke_width(2),
+            ))?
+            .label(name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
 }
 
 pub fn write_svg(result: &RunResult, path: &Path) -> Result<(), SandboxError> {
@@ -112,22 +137,7 @@ fn draw(result: &RunResult, path: &Path) -> Result<(), Box<dyn std::error::Error
         .y_label_area_size(60)
         .build_cartesian_2d(0..n, (lo..hi).log_scale())?;
     chart.configure_mesh().x_desc("step").draw()?;
-    for (name, color, series) in prices {
-        chart
-            .draw_series(LineSeries::new(
-                series.into_iter().enumerate(),
-                color.stroke_width(2),
-            ))?
-            .label(name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
+    draw_lines(&mut chart, prices)?;
 
     let hi = reserves
         .iter()
@@ -141,22 +151,7 @@ fn draw(result: &RunResult, path: &Path) -> Result<(), Box<dyn std::error::Error
         .y_label_area_size(80)
         .build_cartesian_2d(0..n, 0.0..hi.max(1.0))?;
     chart.configure_mesh().x_desc("step").draw()?;
-    for (name, color, series) in reserves {
-        chart
-            .draw_series(LineSeries::new(
-                series.into_iter().enumerate(),
-                color.stroke_width(2),
-            ))?
-            .label(name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
+    draw_lines(&mut chart, reserves)?;
     root.present()?;
     Ok(())
 }

@@ -6,7 +6,7 @@ mod ops;
 use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
-use asymptote::events::TradeSide::{self, Collateral, Long, Lp, Short};
+use asymptote::events::TradeSide::{self, Long, Lp, Short};
 use asymptote::state::{OracleConfig, OracleSource, PoolParams};
 use asymptote_math::U256;
 use asymptote_tests::*;
@@ -314,8 +314,3 @@ impl World {
 
 /// One atom in sub-atoms.
 const U_ONE_ATOM: asymptote_math::U256 = asymptote_math::U256::from_limbs([0, 1, 0, 0]);
-
-/// A token side's collateral-free check: is this side a token (not collateral)?
-fn is_token(side: TradeSide) -> bool {
-    side != Collateral
-}

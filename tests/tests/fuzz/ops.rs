@@ -3,15 +3,13 @@
 use asymptote::constants::pause;
 use asymptote::events::TradeSide::{self, Collateral, Long, Lp, Short};
 use asymptote::instructions::common::Executed;
-use asymptote::instructions::exact_input::exact_input;
 use asymptote::state::OracleSource;
-use asymptote_math::Side;
 use asymptote_tests::*;
 use pyth_sdk_solana::state::PriceStatus;
 use rand::Rng;
 use solana_signer::Signer;
 
-use super::{invariants, is_token, World};
+use super::{invariants, World};
 
 /// Ways the oracle can move.
 #[derive(Debug, Clone, Copy)]
@@ -206,28 +204,10 @@ impl World {
         if self.f.price.price <= 0 || self.f.price.ema <= 0 || side_in == side_out {
             return None;
         }
-        let pool = self.f.pool().await;
-        let mut supplies = [(Side::Collateral, 0); 2];
-        for (i, side) in [side_in, side_out].into_iter().enumerate() {
-            if is_token(side) {
-                supplies[i] = (
-                    side.into(),
-                    self.f.env.supply(&self.f.keys.mint(side)).await,
-                );
-            }
-        }
-        let slot = self.f.env.clock().await.slot;
-        let price = self.f.oracle_price();
-        exact_input(
-            &pool,
-            &price,
-            slot,
-            side_in.into(),
-            side_out.into(),
-            budget,
-            supplies,
-        )
-        .ok()
+        self.f
+            .settle_off_chain(side_in, side_out, budget)
+            .await
+            .ok()
     }
 
     async fn send(&mut self, op: Op) -> Result<(), BanksClientError> {
