@@ -5,6 +5,7 @@ use anchor_lang::solana_program::bpf_loader_upgradeable;
 use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::AccountDeserialize;
 use solana_account::{Account, AccountSharedData};
+use solana_banks_interface::TransactionSimulationDetails;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -241,21 +242,30 @@ impl TestEnv {
         Ok(program_units(&logs))
     }
 
+    /// Simulate; a failed simulation is an error. Returns the transaction's account keys
+    /// and what the runtime recorded.
+    async fn simulate(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(Vec<Pubkey>, Option<TransactionSimulationDetails>), BanksClientError> {
+        let tx = self.transaction(ixs, signers).await;
+        let keys = tx.message.account_keys.clone();
+        let sim = self.ctx.banks_client.simulate_transaction(tx).await?;
+        if let Some(Err(e)) = sim.result {
+            return Err(BanksClientError::TransactionError(e));
+        }
+        Ok((keys, sim.simulation_details))
+    }
+
     /// Simulate and return the compute units the program consumed (read-only instructions).
     pub async fn simulate_measured(
         &mut self,
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<u64, BanksClientError> {
-        let tx = self.transaction(ixs, signers).await;
-        let sim = self.ctx.banks_client.simulate_transaction(tx).await?;
-        if let Some(Err(e)) = sim.result {
-            return Err(BanksClientError::TransactionError(e));
-        }
-        Ok(sim
-            .simulation_details
-            .map(|d| program_units(&d.logs))
-            .unwrap_or(0))
+        let (_, details) = self.simulate(ixs, signers).await?;
+        Ok(details.map(|d| program_units(&d.logs)).unwrap_or(0))
     }
 
     /// Simulate and return the events the program emitted through `emit_cpi!` (the data of
@@ -266,14 +276,8 @@ impl TestEnv {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Vec<Vec<u8>>, BanksClientError> {
-        let tx = self.transaction(ixs, signers).await;
-        let keys = tx.message.account_keys.clone();
-        let sim = self.ctx.banks_client.simulate_transaction(tx).await?;
-        if let Some(Err(e)) = sim.result {
-            return Err(BanksClientError::TransactionError(e));
-        }
-        let inner = sim
-            .simulation_details
+        let (keys, details) = self.simulate(ixs, signers).await?;
+        let inner = details
             .and_then(|d| d.inner_instructions)
             .unwrap_or_default();
         let tag = anchor_lang::event::EVENT_IX_TAG_LE;
@@ -293,13 +297,8 @@ impl TestEnv {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Vec<u8>, BanksClientError> {
-        let tx = self.transaction(ixs, signers).await;
-        let sim = self.ctx.banks_client.simulate_transaction(tx).await?;
-        if let Some(Err(e)) = sim.result {
-            return Err(BanksClientError::TransactionError(e));
-        }
-        Ok(sim
-            .simulation_details
+        let (_, details) = self.simulate(ixs, signers).await?;
+        Ok(details
             .and_then(|d| d.return_data)
             .map(|r| r.data)
             .unwrap_or_default())
@@ -353,6 +352,33 @@ pub fn custom_code(e: &BanksClientError) -> Option<u32> {
         } => Some(*code),
         _ => None,
     }
+}
+
+/// A custom error code as a name: the program's (from the committed IDL), else Anchor's
+/// framework range, else a token program's code.
+pub fn error_name(code: u32) -> String {
+    static NAMES: std::sync::OnceLock<std::collections::HashMap<u64, String>> =
+        std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let idl: serde_json::Value =
+            serde_json::from_str(include_str!("../../idl/asymptote.json")).expect("the IDL parses");
+        idl["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| Some((e["code"].as_u64()?, e["name"].as_str()?.to_string())))
+            .collect()
+    });
+    match names.get(&u64::from(code)) {
+        Some(name) => name.clone(),
+        None if code >= 100 => format!("anchor {code}"),
+        None => format!("token program {code}"),
+    }
+}
+
+/// A refusal's name (see `error_name`); `None` when the error carries no custom code.
+pub fn refusal_name(e: &BanksClientError) -> Option<String> {
+    custom_code(e).map(error_name)
 }
 
 /// Assert that a transaction failed with the given Anchor error (program or framework).

@@ -7,11 +7,29 @@
 //! (`ASYMPTOTE_TEST_MODE=sbf`, with `SBF_OUT_DIR` pointing at `target/deploy`).
 
 pub mod attack;
+/// Run `op`, assert it failed with `expected`, and that no account in the fixture's
+/// snapshot (pool, vault, mints, config) or in `extra` moved.
+#[macro_export]
+macro_rules! assert_refused {
+    ($f:expr, $extra:expr, $expected:expr, $op:expr) => {{
+        let extra: Vec<$crate::Pubkey> = $extra;
+        let before = $f.snapshot(&extra).await;
+        let result = $op;
+        $crate::assert_error(result, $expected);
+        assert_eq!(
+            $f.snapshot(&extra).await,
+            before,
+            "a refused instruction changed state"
+        );
+    }};
+}
+
 pub mod env;
 pub mod ix;
 pub mod oracle;
 pub mod tokens;
 
+pub use anchor_lang::prelude::Pubkey;
 pub use attack::*;
 pub use env::*;
 pub use ix::*;

@@ -15,19 +15,11 @@ use solana_signer::Signer;
 
 const USDC: u64 = 1_000_000;
 
-/// Run `op`, assert it failed with `expected`, and that no account moved.
+/// `assert_refused!` with the trader's accounts in the snapshot.
 macro_rules! refused {
-    ($f:expr, $trader:expr, $expected:expr, $op:expr) => {{
-        let extra = $trader.accounts();
-        let before = $f.snapshot(&extra).await;
-        let result = $op;
-        assert_error(result, $expected);
-        assert_eq!(
-            $f.snapshot(&extra).await,
-            before,
-            "a failed instruction changed state"
-        );
-    }};
+    ($f:expr, $trader:expr, $expected:expr, $op:expr) => {
+        assert_refused!($f, $trader.accounts(), $expected, $op)
+    };
 }
 
 async fn open_fixture() -> (Fixture, Trader) {

@@ -17,22 +17,6 @@ use solana_signer::Signer;
 
 const USDC: u64 = 1_000_000;
 
-/// Run `op`, assert it failed with `expected`, and that no account in the fixture's
-/// snapshot (pool, vault, mints, config) or in `extra` moved.
-macro_rules! refused {
-    ($f:expr, $extra:expr, $expected:expr, $op:expr) => {{
-        let extra: Vec<Pubkey> = $extra;
-        let before = $f.snapshot(&extra).await;
-        let result = $op;
-        assert_error(result, $expected);
-        assert_eq!(
-            $f.snapshot(&extra).await,
-            before,
-            "a refused attack changed state"
-        );
-    }};
-}
-
 /// A pool with a trader holding LONG.
 async fn open_fixture() -> (Fixture, Trader) {
     let mut f = Fixture::new().await;
@@ -91,14 +75,14 @@ async fn privileged_instructions_refuse_a_missing_or_wrong_signature() {
     // the admin's key without its signature
     let mut ix = set_pause_ix(&admin.pubkey(), pause::ALL);
     ix.accounts[0].is_signer = false;
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::AccountNotSigner),
         f.env.send(&[ix], &[]).await
     );
     // the guardian signing admin-only instructions
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         code(E::NotAdmin),
@@ -113,7 +97,7 @@ async fn privileged_instructions_refuse_a_missing_or_wrong_signature() {
             )
             .await
     );
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         code(E::NotAdmin),
@@ -146,7 +130,7 @@ async fn privileged_instructions_refuse_a_missing_or_wrong_signature() {
     );
     let mut extra_v = extra.clone();
     extra_v.extend(victim.accounts());
-    refused!(
+    assert_refused!(
         f,
         extra_v,
         anchor_code(Anchor::ConstraintTokenOwner),
@@ -157,7 +141,7 @@ async fn privileged_instructions_refuse_a_missing_or_wrong_signature() {
     f.advance(216_000).await;
     f.accrue().await.expect("fees accrue");
     let ix = collect_fees_ix(&f.keys, &t.collateral);
-    refused!(
+    assert_refused!(
         f,
         extra,
         anchor_code(Anchor::ConstraintTokenOwner),
@@ -208,7 +192,7 @@ async fn state_accounts_owned_by_another_program_are_refused() {
         } else {
             vec![]
         };
-        refused!(
+        assert_refused!(
             f,
             extra.clone(),
             anchor_code(Anchor::AccountOwnedByWrongProgram),
@@ -217,7 +201,7 @@ async fn state_accounts_owned_by_another_program_are_refused() {
     }
     // a forged config (e.g. a fee recipient or a legacy Pyth program of the attacker's)
     let ix = with_account(accrue_ix(&f.keys), 0, fake_config);
-    refused!(
+    assert_refused!(
         f,
         extra,
         anchor_code(Anchor::AccountOwnedByWrongProgram),
@@ -250,7 +234,7 @@ async fn another_pools_accounts_are_refused_in_every_trading_instruction() {
     // the other pool's vault, authority, side mint, collateral mint
     let mut keys = f.keys;
     keys.vault = other.vault;
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintHasOne),
@@ -258,7 +242,7 @@ async fn another_pools_accounts_are_refused_in_every_trading_instruction() {
     );
     let mut keys = f.keys;
     keys.authority = other.authority;
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintAddress),
@@ -267,7 +251,7 @@ async fn another_pools_accounts_are_refused_in_every_trading_instruction() {
     let mut keys = f.keys;
     keys.long_mint = other.long_mint;
     let other_long = f.env.ata(&t.pubkey(), &other.long_mint, &TOKEN).await;
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         code(E::WrongMint),
@@ -284,7 +268,7 @@ async fn another_pools_accounts_are_refused_in_every_trading_instruction() {
         &t.long,
         close_args(Long, tokens),
     );
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintHasOne),
@@ -307,7 +291,7 @@ async fn another_pools_accounts_are_refused_in_every_trading_instruction() {
             expiry_slot: 0,
         },
     );
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         code(E::WrongMint),
@@ -320,7 +304,7 @@ async fn another_pools_accounts_are_refused_in_every_trading_instruction() {
         .env
         .ata(&f.fee_recipient.pubkey(), &f.keys.collateral_mint, &TOKEN)
         .await;
-    refused!(
+    assert_refused!(
         f,
         extra,
         anchor_code(Anchor::ConstraintHasOne),
@@ -340,14 +324,14 @@ async fn an_account_of_another_type_is_refused_by_its_discriminator() {
     // the config passed as a pool, and the pool as the config
     let mut keys = f.keys;
     keys.pool = config_address();
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::AccountDiscriminatorMismatch),
         f.env.send(&[accrue_ix(&keys)], &[]).await
     );
     let ix = with_account(accrue_ix(&f.keys), 0, f.keys.pool);
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::AccountDiscriminatorMismatch),
@@ -364,7 +348,7 @@ async fn an_account_of_another_type_is_refused_by_its_discriminator() {
     twap.data[..8].copy_from_slice(TwapUpdate::DISCRIMINATOR);
     let oracle = f.keys.oracle;
     f.env.set_account(&oracle, twap);
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         code(E::OracleInvalidData),
@@ -373,7 +357,7 @@ async fn an_account_of_another_type_is_refused_by_its_discriminator() {
     // a program-owned account (the pool itself) as the oracle
     let mut keys = f.keys;
     keys.oracle = f.keys.pool;
-    refused!(
+    assert_refused!(
         f,
         extra,
         code(E::OracleWrongOwner),
@@ -502,7 +486,7 @@ async fn the_vault_cannot_be_closed_and_the_program_closes_nothing() {
             &[],
         )
         .expect("set_authority ix");
-        refused!(
+        assert_refused!(
             f,
             t.accounts(),
             TOKEN_OWNER_MISMATCH,
@@ -512,7 +496,7 @@ async fn the_vault_cannot_be_closed_and_the_program_closes_nothing() {
     let ix =
         spl_token::instruction::approve(&TOKEN, &f.keys.vault, &t.pubkey(), &t.pubkey(), &[], 1)
             .expect("approve ix");
-    refused!(
+    assert_refused!(
         f,
         t.accounts(),
         TOKEN_OWNER_MISMATCH,
@@ -588,7 +572,7 @@ async fn a_fake_token_program_is_refused() {
     // open: [.., token_program, collateral_token_program, ..] both TOKEN: the side one first
     let side_slot = slot(&open, TOKEN) - 1;
     let collateral_slot = slot(&open, TOKEN);
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::InvalidProgramId),
@@ -599,7 +583,7 @@ async fn a_fake_token_program_is_refused() {
             )
             .await
     );
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::InvalidProgramId),
@@ -612,7 +596,7 @@ async fn a_fake_token_program_is_refused() {
     );
     // the other real token program is not the pool's (the trader's collateral account
     // already names its program, so that constraint fires first)
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintTokenTokenProgram),
@@ -623,7 +607,7 @@ async fn a_fake_token_program_is_refused() {
             )
             .await
     );
-    refused!(
+    assert_refused!(
         f,
         extra,
         anchor_code(Anchor::InvalidProgramId),
@@ -656,7 +640,7 @@ async fn a_worthless_mint_cannot_stand_in_for_the_collateral_or_a_side() {
         &t.long,
         open_args(Long, 1_000 * USDC),
     );
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintTokenMint),
@@ -672,7 +656,7 @@ async fn a_worthless_mint_cannot_stand_in_for_the_collateral_or_a_side() {
         &t.long,
         open_args(Long, 1_000 * USDC),
     );
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintHasOne),
@@ -692,7 +676,7 @@ async fn a_worthless_mint_cannot_stand_in_for_the_collateral_or_a_side() {
             expiry_slot: 0,
         },
     );
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintTokenMint),
@@ -705,7 +689,7 @@ async fn a_worthless_mint_cannot_stand_in_for_the_collateral_or_a_side() {
         &t.short,
         open_args(Long, USDC),
     );
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintTokenMint),
@@ -719,7 +703,7 @@ async fn a_worthless_mint_cannot_stand_in_for_the_collateral_or_a_side() {
         &t.long,
         close_args(Long, tokens),
     );
-    refused!(
+    assert_refused!(
         f,
         extra,
         anchor_code(Anchor::ConstraintTokenMint),
@@ -956,7 +940,7 @@ async fn the_same_account_in_two_writable_roles_is_refused() {
         &t.long,
         close_args(Long, tokens),
     );
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintDuplicateMutableAccount),
@@ -970,14 +954,14 @@ async fn the_same_account_in_two_writable_roles_is_refused() {
         &t.long,
         open_args(Long, USDC),
     );
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintDuplicateMutableAccount),
         f.env.send(&[ix], &[&t.keypair]).await
     );
     // the vault as the fee recipient's account
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         anchor_code(Anchor::ConstraintDuplicateMutableAccount),
@@ -999,7 +983,7 @@ async fn the_same_account_in_two_writable_roles_is_refused() {
             expiry_slot: 0,
         },
     );
-    refused!(
+    assert_refused!(
         f,
         extra,
         anchor_code(Anchor::ConstraintDuplicateMutableAccount),
@@ -1107,7 +1091,7 @@ async fn a_forged_clock_account_changes_nothing_because_time_comes_from_the_sysv
         .push(anchor_lang::prelude::AccountMeta::new_readonly(
             fake_clock, false,
         ));
-    refused!(
+    assert_refused!(
         f,
         t.accounts(),
         code(E::OracleStale),
@@ -1135,7 +1119,7 @@ async fn extreme_prices_and_amounts_fail_with_named_errors() {
     let now = f.env.clock().await.unix_timestamp;
     let extra = t.accounts();
     // u64::MAX atoms of collateral: the trade's sub-atom amounts do not narrow back to u64
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         code(E::AmountTooLarge),
@@ -1438,7 +1422,7 @@ async fn a_clock_that_runs_backwards_is_refused_and_a_huge_gap_is_bounded() {
     let mut back = clock.clone();
     back.slot -= 100;
     f.env.ctx.set_sysvar(&back);
-    refused!(
+    assert_refused!(
         f,
         extra.clone(),
         code(E::ClockWentBackwards),
@@ -1448,7 +1432,7 @@ async fn a_clock_that_runs_backwards_is_refused_and_a_huge_gap_is_bounded() {
     let mut back = clock.clone();
     back.unix_timestamp -= 60;
     f.env.ctx.set_sysvar(&back);
-    refused!(
+    assert_refused!(
         f,
         extra,
         code(E::OracleFromFuture),
@@ -1578,7 +1562,7 @@ async fn a_long_open_at_an_extreme_price_zeroes_the_short_coefficient_for_good()
         .expect("the extreme price passes the oracle checks");
     assert_eq!(f.pool().await.books.b, [0u8; 32], "b re-solved to 0");
     f.post(calm).await;
-    refused!(
+    assert_refused!(
         f,
         t.accounts(),
         code(E::MathDivisionByZero),

@@ -6,7 +6,6 @@
 pub mod actors;
 pub mod chart;
 pub mod error;
-pub mod errors;
 pub mod oracle;
 pub mod params;
 pub mod path;

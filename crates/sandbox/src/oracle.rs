@@ -1,7 +1,7 @@
 //! The oracle feed: the path's prices as Pyth publishes them (integers, exponent -8), with
 //! an EMA and a confidence interval.
 
-use asymptote_tests::PythPrice;
+use asymptote_tests::{PythPrice, EXPONENT};
 
 use crate::error::SandboxError;
 use crate::path::PricePath;
@@ -52,9 +52,18 @@ impl Feed {
         })
     }
 
-    /// The update published for `step` at unix time `now`.
+    /// The update published for `step` at unix time `now`, confidence `conf_bps` of spot.
     pub fn at(&self, step: usize, now: i64) -> PythPrice {
-        crate::run::pyth_price(self.prices[step], self.emas[step], self.conf_bps, now)
+        let price = self.prices[step];
+        let conf = (i128::from(price) * i128::from(self.conf_bps) / 10_000) as u64;
+        PythPrice {
+            price,
+            conf,
+            ema: self.emas[step],
+            ema_conf: conf,
+            exponent: EXPONENT,
+            publish_time: now,
+        }
     }
 }
 

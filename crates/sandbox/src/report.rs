@@ -232,11 +232,7 @@ pub fn summary(result: &RunResult) -> String {
     );
     let mut totals = crate::run::Flows::default();
     for row in &result.rows {
-        totals.interest += row.flows.interest;
-        totals.premium += row.flows.premium;
-        totals.protocol_fee += row.flows.protocol_fee;
-        totals.opening_fees += row.flows.opening_fees;
-        totals.skew_charges += row.flows.skew_charges;
+        totals.add(&row.flows);
     }
     let _ = writeln!(
         s,

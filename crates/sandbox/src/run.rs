@@ -16,7 +16,7 @@ use asymptote::oracle::candidates;
 use asymptote::state::{math_supply, u256_from_bytes, OracleConfig, OracleSource, Pool};
 use asymptote_math::{accrue_funding_at, Side, State as MathState, U256};
 use asymptote_tests::{
-    BanksClientError, Fixture, FixtureOptions, Mode, PythPrice, Trader, EXPONENT, TOKEN,
+    refusal_name, BanksClientError, Fixture, FixtureOptions, Mode, Trader, TOKEN,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use solana_signer::Signer;
@@ -46,7 +46,7 @@ pub struct Flows {
 }
 
 impl Flows {
-    fn add(&mut self, other: &Flows) {
+    pub fn add(&mut self, other: &Flows) {
         self.interest += other.interest;
         self.premium += other.premium;
         self.protocol_fee += other.protocol_fee;
@@ -102,6 +102,22 @@ pub struct Op {
 }
 
 impl Op {
+    /// A transaction about to be sent; its outcome is filled in afterwards.
+    fn new(step: usize, slot: u64, actor: usize, side_in: Side, side_out: Side) -> Self {
+        Op {
+            step,
+            slot,
+            actor,
+            side_in,
+            side_out,
+            request: U256::ZERO,
+            amount_in: 0,
+            amount_out: 0,
+            refused: None,
+            books_after: (0, U256::ZERO, U256::ZERO),
+        }
+    }
+
     pub fn is_crank(&self) -> bool {
         self.side_in == Side::Collateral && self.side_out == Side::Collateral
     }
@@ -166,7 +182,6 @@ struct Sandbox {
     refusals: BTreeMap<String, usize>,
     mismatches: Vec<String>,
     transactions: usize,
-    error_names: BTreeMap<u32, String>,
 }
 
 pub async fn run(scenario: &Scenario, options: Options) -> Result<RunResult, SandboxError> {
@@ -312,7 +327,6 @@ impl Sandbox {
             refusals: BTreeMap::new(),
             mismatches: vec![],
             transactions: 0,
-            error_names: crate::errors::program_error_names(),
         };
         for (i, spec) in scenario.actors.iter().enumerate() {
             let (trader, contributed) = match spec {
@@ -472,18 +486,7 @@ impl Sandbox {
             self.f.close(trader, side_in, budget, min_out).await
         };
         self.transactions += 1;
-        let mut op = Op {
-            step,
-            slot,
-            actor: index,
-            side_in: side_in.into(),
-            side_out: side_out.into(),
-            request: U256::ZERO,
-            amount_in: 0,
-            amount_out: 0,
-            refused: None,
-            books_after: (0, U256::ZERO, U256::ZERO),
-        };
+        let mut op = Op::new(step, slot, index, side_in.into(), side_out.into());
         let landed = match (result, predicted) {
             (Ok(()), Ok(executed)) => {
                 self.read_back(index, side_in, side_out).await;
@@ -509,9 +512,7 @@ impl Sandbox {
                 true
             }
             (Err(e), _) => {
-                let name = self.refusal_name(&e);
-                *self.refusals.entry(name.clone()).or_default() += 1;
-                op.refused = Some(name);
+                self.refuse(&mut op, &e);
                 false
             }
         };
@@ -561,18 +562,7 @@ impl Sandbox {
             .and_then(|config| accrue_funding_at(&config, &state, prices, slot).ok());
         let result = self.f.accrue().await;
         self.transactions += 1;
-        let mut op = Op {
-            step,
-            slot,
-            actor: index,
-            side_in: Side::Collateral,
-            side_out: Side::Collateral,
-            request: U256::ZERO,
-            amount_in: 0,
-            amount_out: 0,
-            refused: None,
-            books_after: (0, U256::ZERO, U256::ZERO),
-        };
+        let mut op = Op::new(step, slot, index, Side::Collateral, Side::Collateral);
         match (result, predicted) {
             (Ok(()), Some((next, charges, _))) => {
                 self.seen.pool = self.f.pool().await;
@@ -598,18 +588,17 @@ impl Sandbox {
                     "step {step}: the crank landed where the math core fails"
                 ));
             }
-            (Err(e), _) => {
-                let name = self.refusal_name(&e);
-                *self.refusals.entry(name.clone()).or_default() += 1;
-                op.refused = Some(name);
-            }
+            (Err(e), _) => self.refuse(&mut op, &e),
         }
         op.books_after = books(&self.seen.pool);
         self.ops.push(op);
     }
 
-    fn refusal_name(&self, e: &BanksClientError) -> String {
-        crate::errors::describe(e, &self.error_names)
+    /// Record the program's refusal of `op`, by name.
+    fn refuse(&mut self, op: &mut Op, e: &BanksClientError) {
+        let name = refusal_name(e).unwrap_or_else(|| e.to_string());
+        *self.refusals.entry(name.clone()).or_default() += 1;
+        op.refused = Some(name);
     }
 
     /// Read the pool back and value it at the step's spot price.
@@ -648,18 +637,5 @@ impl Sandbox {
             protocol_fees_owed: self.seen.pool.books.protocol_fees_owed,
             actor_values,
         })
-    }
-}
-
-/// Kept apart so `PythPrice` construction has one home.
-pub fn pyth_price(price: i64, ema: i64, conf_bps: u16, publish_time: i64) -> PythPrice {
-    let conf = (price as i128 * i128::from(conf_bps) / 10_000) as u64;
-    PythPrice {
-        price,
-        conf,
-        ema,
-        ema_conf: conf,
-        exponent: EXPONENT,
-        publish_time,
     }
 }

@@ -3,7 +3,7 @@
 
 use asymptote::state::{math_supply, PoolParams};
 use asymptote_math::skew::{skew, Skew};
-use asymptote_math::{curve, mul_div, xk, Reserves, State, U256};
+use asymptote_math::{mul_div, Reserves, State, U256};
 
 use crate::params::normalised;
 
@@ -18,17 +18,12 @@ pub struct Valued {
 pub fn split_at(params: &PoolParams, state: &State, spot: i64) -> Result<Valued, String> {
     let config = params.math_config().map_err(|e| e.to_string())?;
     let err = |e: asymptote_math::PoolError| format!("{e:?}");
-    let power = xk(U256::from(normalised(spot)), config.mark, config.k).map_err(err)?;
-    let (long, short) = curve::evaluate(state.r, state.a, state.b, power).map_err(err)?;
-    let lp = state
-        .r
-        .checked_sub(long + short)
-        .ok_or("reserves exceed R")?;
+    let reserves = state
+        .reserves_at(&config, U256::from(normalised(spot)))
+        .map_err(err)?;
+    let (long, short, lp) = (reserves.long, reserves.short, reserves.lp);
     let skew = skew(&config.skew, config.k, state.r, long, short, lp).map_err(err)?;
-    Ok(Valued {
-        reserves: Reserves { long, short, lp },
-        skew,
-    })
+    Ok(Valued { reserves, skew })
 }
 
 impl Valued {

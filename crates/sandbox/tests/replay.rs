@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use asymptote_math::{
-    accrue_funding_at, curve, mul_div, trade, xk, Config, Prices, Side, SkewConfig, State, Trade,
-    Q128, U256, U64F64,
+    accrue_funding_at, mul_div, trade, Config, Prices, Side, SkewConfig, State, Trade, Q128, U256,
+    U64F64,
 };
 use asymptote_sandbox::report::units;
 use asymptote_sandbox::{run_to_dir, Options, RunResult, SandboxError, Scenario};
@@ -223,9 +223,8 @@ async fn csv_matches_the_math_core_replay_to_the_unit() {
             }
             assert_books(&state, op);
         }
-        let power = xk(prices.spot, config.mark, config.k).unwrap();
-        let (long, short) = curve::evaluate(state.r, state.a, state.b, power).unwrap();
-        let lp = state.r - long - short;
+        let split = state.reserves_at(&config, prices.spot).unwrap();
+        let (long, short, lp) = (split.long, split.short, split.lp);
         let dead = U256::from(asymptote_math::MINIMUM_SUPPLY);
         let expect = [
             ("R", units(state.r, d)),

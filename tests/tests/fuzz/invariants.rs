@@ -3,7 +3,7 @@
 use asymptote::events::TradeSide::{self, Collateral, Long, Lp, Short};
 use asymptote::instructions::common::Executed;
 use asymptote::state::{math_supply, u256_from_bytes, Pool};
-use asymptote_math::{curve, mul_div, xk, Side, U256};
+use asymptote_math::{curve, mul_div, Reserves, Side, U256};
 use asymptote_tests::*;
 
 use super::Op;
@@ -77,15 +77,6 @@ impl Seen {
     }
 }
 
-fn reserve(r: &asymptote_math::Reserves, side: TradeSide) -> U256 {
-    match side {
-        Long => r.long,
-        Short => r.short,
-        Lp => r.lp,
-        Collateral => U256::ZERO,
-    }
-}
-
 /// A landed trade: the pool is exactly the program's settlement; sides the trade did not
 /// touch lost nothing; the trader got no more value than they gave.
 pub async fn check_trade(f: &mut Fixture, op: Op, executed: &Executed, name: &str) {
@@ -118,7 +109,7 @@ pub async fn check_trade(f: &mut Fixture, op: Op, executed: &Executed, name: &st
     let one = U256::from(1u64) << 64;
     for side in [Long, Short, Lp] {
         if side != side_in && side != side_out {
-            let (before, after) = (reserve(&o.before, side), reserve(&o.after, side));
+            let (before, after) = (o.before.get(side.into()), o.after.get(side.into()));
             assert!(
                 after + one > before,
                 "{}",
@@ -135,7 +126,7 @@ pub async fn check_trade(f: &mut Fixture, op: Op, executed: &Executed, name: &st
         // the in side's supply before the trade: after it, plus what it burned
         side => mul_div(
             U256::from(executed.amount_in),
-            reserve(&o.before, side),
+            o.before.get(side.into()),
             supply_of(want, side) + U256::from(executed.amount_in),
         )
         .unwrap_or(U256::MAX),
@@ -144,7 +135,7 @@ pub async fn check_trade(f: &mut Fixture, op: Op, executed: &Executed, name: &st
         Collateral => U256::from(executed.amount_out) * one,
         side => mul_div(
             U256::from(executed.amount_out),
-            reserve(&o.after, side),
+            o.after.get(side.into()),
             supply_of(want, side),
         )
         .unwrap_or(U256::ZERO),
@@ -157,44 +148,22 @@ pub async fn check_trade(f: &mut Fixture, op: Op, executed: &Executed, name: &st
 }
 
 /// `(rA, rB, rC)` of the pool at a Pyth price (exponent -8), sub-atoms.
-pub fn split(pool: &Pool, price: i64) -> Option<(U256, U256, U256)> {
+pub fn split(pool: &Pool, price: i64) -> Option<Reserves> {
     let config = pool.params.math_config().ok()?;
     let normalised = U256::from(price.max(1) as u64) * U256::from(10u64.pow(10));
     let state = pool.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);
-    let power = xk(normalised, config.mark, config.k).ok()?;
-    let (long, short) = curve::evaluate(state.r, state.a, state.b, power).ok()?;
-    Some((long, short, state.r - long - short))
+    state.reserves_at(&config, normalised).ok()
 }
 
 /// Value of `held` tokens of `side` at a Pyth price (exponent -8), sub-atoms.
 pub fn token_value(pool: &Pool, side: TradeSide, held: u64, supply: u64, price: i64) -> U256 {
-    let Some((long, short, lp)) = split(pool, price) else {
+    let Some(reserves) = split(pool, price) else {
         return U256::MAX;
     };
-    let reserve = match side {
-        Long => long,
-        Short => short,
-        _ => lp,
-    };
-    mul_div(U256::from(held), reserve, math_supply(supply)).unwrap_or(U256::MAX)
-}
-
-/// The program error's name from the committed IDL.
-pub fn program_error_name(code: u32) -> String {
-    static NAMES: std::sync::OnceLock<std::collections::HashMap<u64, String>> =
-        std::sync::OnceLock::new();
-    let names = NAMES.get_or_init(|| {
-        let idl: serde_json::Value =
-            serde_json::from_str(include_str!("../../../idl/asymptote.json")).expect("idl json");
-        idl["errors"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|e| Some((e["code"].as_u64()?, e["name"].as_str()?.to_string())))
-            .collect()
-    });
-    names
-        .get(&u64::from(code))
-        .cloned()
-        .unwrap_or_else(|| format!("program error {code}"))
+    mul_div(
+        U256::from(held),
+        reserves.get(side.into()),
+        math_supply(supply),
+    )
+    .unwrap_or(U256::MAX)
 }

@@ -235,8 +235,8 @@ impl World {
         let vault = self.f.env.balance(&self.f.keys.vault).await;
         let pool = self.f.pool().await;
         self.final_r = U256::from(pool.books.r);
-        if let Some((long, short, lp)) = invariants::split(&pool, self.good_price) {
-            self.final_split = (long >> 64, short >> 64, lp >> 64);
+        if let Some(r) = invariants::split(&pool, self.good_price) {
+            self.final_split = (r.long >> 64, r.short >> 64, r.lp >> 64);
         }
         assert!(
             u128::from(vault) << 64 >= pool.books.r + pool.books.protocol_fees_owed,

@@ -287,8 +287,9 @@ impl World {
             exponent: EXPONENT,
             publish_time: clock.unix_timestamp,
         };
-        let last_used = self.f.pool().await.books.last_publish_time;
-        let max_age = i64::from(self.f.pool().await.oracle.max_age);
+        let pool = self.f.pool().await;
+        let last_used = pool.books.last_publish_time;
+        let max_age = i64::from(pool.oracle.max_age);
         let mut legacy_slot = clock.slot;
         match kind {
             PriceMove::Fresh => self.good_price = fresh,
@@ -318,16 +319,4 @@ impl World {
         let u2: f64 = self.rng.random();
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
-}
-
-/// A refusal's name: the program's error, Anchor's, or the token program's code.
-fn refusal_name(e: &BanksClientError) -> Option<String> {
-    let code = custom_code(e)?;
-    Some(if code >= anchor_lang::error::ERROR_CODE_OFFSET {
-        invariants::program_error_name(code)
-    } else if code >= 100 {
-        format!("anchor {code}")
-    } else {
-        format!("token program {code}")
-    })
 }
