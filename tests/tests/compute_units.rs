@@ -274,8 +274,8 @@ async fn compute_unit_table() {
         None,
     );
 
-    // Exact input with a skew charge: the first guess overshoots by the charge and the
-    // program retries (at most 4 trades), so this is the expensive open.
+    // Exact input with a skew charge: the closed-form guess (a funding step and a quadratic
+    // solve) before the one trade, so this is the expensive open.
     let mut g = Fixture::with(FixtureOptions {
         params: asymptote::state::PoolParams {
             skew_lambda: (1u128 << 64) / 20,
@@ -302,6 +302,35 @@ async fn compute_unit_table() {
         "open",
         "open LONG, 10000 USDC, skew charge (lambda 0.05)",
         g.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
+    // The largest open the tests check: 30% of a fresh 1,000,000 USDC pool.
+    let mut h = Fixture::with(FixtureOptions {
+        params: asymptote::state::PoolParams {
+            skew_lambda: (1u128 << 64) / 20,
+            skew_cap: 4u128 << 64,
+            ..default_params()
+        },
+        ..FixtureOptions::default()
+    })
+    .await;
+    let big = h.trader(300_000 * USDC).await;
+    let ix = open_ix(
+        &big.pubkey(),
+        &h.keys,
+        &big.collateral,
+        &big.short,
+        OpenArgs {
+            side: Short,
+            amount_in: 300_000 * USDC,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "open",
+        "open SHORT, 300000 USDC (30% of the pool), skew charge (lambda 0.05)",
+        h.env.send_measured(&[ix], &[&big.keypair]).await.unwrap(),
         Some(30_000),
     );
     // A close that raises |N| pays the charge: open SHORT (lowers the LONG-heavy skew, no

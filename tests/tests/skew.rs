@@ -188,24 +188,68 @@ async fn the_skew_cap_refuses_trades_and_lp_withdrawals_beyond_it_and_changes_no
         .expect("a small withdrawal stays within the cap");
 }
 
+/// Open `budget` atoms of `side` at exactly the payment the off-chain settlement predicts,
+/// and check that it spends the budget to within one atom; the atoms left over.
+async fn open_spends_the_budget(f: &mut Fixture, t: &Trader, side: TradeSide, budget: u64) -> u64 {
+    let want = f.expect_trade(Collateral, side, budget).await;
+    let cash = f.env.balance(&t.collateral).await;
+    f.open(t, side, budget, want.amount_out)
+        .await
+        .unwrap_or_else(|e| panic!("open {side:?} {budget}: {e:?}"));
+    let paid = cash - f.env.balance(&t.collateral).await;
+    assert_eq!(paid, want.amount_in);
+    assert!(
+        paid <= budget && budget - paid <= 1,
+        "{side:?} budget {budget}: paid {paid}"
+    );
+    eprintln!(
+        "exact input: {side:?} budget {budget}: {} atoms left",
+        budget - paid
+    );
+    budget - paid
+}
+
 #[tokio::test]
 async fn exact_input_opens_with_a_skew_charge_spend_the_budget_within_one_unit() {
+    // One after the other on a 1,000,000 USDC pool, up to 30% of it per open.
     let mut f = skewed(ONE / 20, 4 * ONE).await;
-    let t = f.trader(1_000_000 * USDC).await;
+    let t = f.trader(2_000_000 * USDC).await;
     let sides: [TradeSide; 3] = [Long, Short, Lp];
-    for budget in [USDC, 1_234_567_891, 50_000 * USDC] {
+    for budget in [
+        USDC,
+        1_234_567_891,
+        50_000 * USDC,
+        123_456_789_123,
+        300_000 * USDC,
+    ] {
         for side in sides {
-            let want = f.expect_trade(Collateral, side, budget).await;
-            let cash = f.env.balance(&t.collateral).await;
-            f.open(&t, side, budget, want.amount_out)
-                .await
-                .unwrap_or_else(|e| panic!("open {side:?} {budget}: {e:?}"));
-            let paid = cash - f.env.balance(&t.collateral).await;
-            assert_eq!(paid, want.amount_in);
-            assert!(
-                paid <= budget && budget - paid <= 1,
-                "{side:?} budget {budget}: paid {paid}"
-            );
+            open_spends_the_budget(&mut f, &t, side, budget).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn large_exact_input_opens_on_a_fresh_pool_spend_the_budget_within_one_unit() {
+    // Each side alone on a fresh 1,000,000 USDC pool (thirds, or LONG-heavy: LONG on the
+    // flat branch), charges from lambda 0.05 to 2.
+    for (lambda, long_bps, short_bps) in
+        [(ONE / 20, 0, 0), (2 * ONE, 0, 0), (ONE / 20, 6_000, 1_000)]
+    {
+        for side in [Long, Short, Lp] {
+            let mut f = Fixture::with(FixtureOptions {
+                params: PoolParams {
+                    skew_lambda: lambda,
+                    ..default_params()
+                },
+                long_bps,
+                short_bps,
+                ..FixtureOptions::default()
+            })
+            .await;
+            let t = f.trader(1_000_000 * USDC).await;
+            for budget in [300_000 * USDC, 10_000 * USDC + 1] {
+                open_spends_the_budget(&mut f, &t, side, budget).await;
+            }
         }
     }
 }

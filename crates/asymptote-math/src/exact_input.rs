@@ -38,6 +38,12 @@
 //! 5^8 and `lambda` up to 2); it then returns the best open found, which still fits the
 //! budget, and [`SearchStats::gap`] is the value range left unresolved.
 //!
+//! A caller that runs its own search (the program: collateral in sub-atoms, paid in whole
+//! atoms, where one unit of value is 2^-64 of an atom and every `trade` is expensive) takes
+//! the model's steps alone: [`open_first_guess`] (step 1) and [`open_next_guess`] (step 3),
+//! solved in 256 bits to a relative precision of about 2^-60 (a dozen `mul_div`s instead of
+//! 1024-bit products and square root).
+//!
 //! The skew cap does not change any amount, so the search runs without it and the answer is
 //! then checked against it: an open that would spend the budget but breaks the cap is refused
 //! with `SkewCapExceeded` (no partial fill).
@@ -110,6 +116,61 @@ pub fn open_exact_input_with_stats(
     (result, stats)
 }
 
+/// The search's first guess (step 1), for a caller that runs its own search (the program
+/// needs whole atoms, not single units): the value whose modelled cost reaches `target`,
+/// from the post-funding split (`v = 0`, cost 0). Never above the gross bound
+/// `floor(target OPEN_RATE / Q128)` (LP: `target`), the most value `target` buys without a
+/// charge; that bound itself without a charge (then exact), or when the model has no root.
+///
+/// One funding step and one quadratic solve: no `trade` evaluation. Errors: `SameSide` for
+/// `side_out = Collateral`, and whatever the funding step refuses (as `trade` would).
+pub fn open_first_guess(
+    config: &Config,
+    state: &State,
+    prices: Prices,
+    now: u64,
+    side_out: Side,
+    target: U256,
+) -> PoolResult<U256> {
+    let solver = Solver::new(config, side_out, target)?;
+    let bound = solver.gross_bound()?;
+    if solver.lambda == 0 || bound.is_zero() {
+        return Ok(bound);
+    }
+    let (before, skew0) = pre_trade(config, state, prices, now, side_out)?;
+    let start = Point {
+        v: U256::ZERO,
+        cost: U256::ZERO,
+        skew: skew0,
+        reserves: before,
+        big_r: add(add(before.long, before.short)?, before.lp)?,
+    };
+    Ok(solver.bounded(solver.estimate(&start), bound))
+}
+
+/// The search's re-solve (step 3) from a measured open: `out` is what `trade` returned for
+/// the open of value `v`. The value whose modelled cost reaches `target`, from `out`'s exact
+/// cost and the slopes of `N` and `L` in `out`'s branch, at most the gross bound (see
+/// [`open_first_guess`]). The gross bound when `out` paid no charge and fits `target` (the
+/// trade first lowers `|N|`: only the gross cost so far); `None` when the model has no root.
+pub fn open_next_guess(
+    config: &Config,
+    side_out: Side,
+    target: U256,
+    v: U256,
+    out: &TradeOutcome,
+) -> PoolResult<Option<U256>> {
+    let solver = Solver::new(config, side_out, target)?;
+    let bound = solver.gross_bound()?;
+    if out.skew_charge.is_zero() && out.amount_in <= target {
+        return Ok(Some(bound));
+    }
+    let point = Point::of(v, out)?;
+    Ok(solver
+        .estimate(&point)
+        .map(|x| solver.bounded(Some(x), bound)))
+}
+
 fn search(
     config: &Config,
     state: &State,
@@ -119,16 +180,8 @@ fn search(
     budget: U256,
     stats: &mut SearchStats,
 ) -> PoolResult<TradeOutcome> {
-    if side_out == Side::Collateral {
-        return Err(PoolError::SameSide);
-    }
-    let or_eff = if side_out.is_position() {
-        config.open_rate
-    } else {
-        Q128
-    };
-    // gross(v) <= budget  <=>  v Q128 / OPEN_RATE <= budget  <=>  v <= budget OPEN_RATE / Q128
-    let v_max = mul_div(budget, or_eff, Q128)?;
+    let solver = Solver::new(config, side_out, budget)?;
+    let v_max = solver.gross_bound()?;
     if v_max.is_zero() {
         stats.converged = true;
         return Err(PoolError::InputTooSmall);
@@ -148,15 +201,7 @@ fn search(
             },
         )
     };
-    let lambda = config.skew.lambda.to_bits();
-    let solver = Solver {
-        lambda,
-        k: config.k,
-        psi: config.skew.psi,
-        or_eff,
-        side_out,
-        budget,
-    };
+    let lambda = solver.lambda;
     let one = U256::from(1u8);
     // Bracket: `lo` fits (0 = nothing yet), `hi` is over budget, and the values between
     // them are unresolved except those in `refused`.
@@ -418,6 +463,115 @@ struct Solver {
 }
 
 impl Solver {
+    fn new(config: &Config, side_out: Side, budget: U256) -> PoolResult<Self> {
+        if side_out == Side::Collateral {
+            return Err(PoolError::SameSide);
+        }
+        let or_eff = if side_out.is_position() {
+            config.open_rate
+        } else {
+            Q128
+        };
+        Ok(Self {
+            lambda: config.skew.lambda.to_bits(),
+            k: config.k,
+            psi: config.skew.psi,
+            or_eff,
+            side_out,
+            budget,
+        })
+    }
+
+    /// The most value the budget buys without a charge: `gross(v) <= budget  <=>  v Q128 /
+    /// OPEN_RATE <= budget  <=>  v <= budget OPEN_RATE / Q128`. No charge makes more
+    /// affordable (`S >= 0`).
+    fn gross_bound(&self) -> PoolResult<U256> {
+        Ok(mul_div(self.budget, self.or_eff, Q128)?)
+    }
+
+    /// A model value as a value in `[0, bound]` (no root: `bound`).
+    fn bounded(&self, x: Option<Fixed>, bound: U256) -> U256 {
+        match x {
+            None => bound,
+            Some(x) if x.neg => U256::ZERO,
+            Some(x) => x.mag.min(bound),
+        }
+    }
+
+    /// [`Solver::next`] to the precision of 2^-60 of the value, in 256 bits: the quadratic
+    /// `a x^2 + b x - D = 0` divided by its linear coefficient's scale, so that `b` (the
+    /// marginal cost at `p` per unit of value) and `a D` are numbers near 1, held in Q128,
+    /// and the square root is one of a 256-bit number. About a dozen `mul_div`s where
+    /// [`Solver::next`] takes 1024-bit products and a 1024-bit Newton square root (tens of
+    /// thousands of compute units on SBF). For a caller that needs the cost to a fraction
+    /// of `2^64` units (the program: sub-atoms, paid in whole atoms).
+    ///
+    /// With `g = Q128 / OR` and `dN = s K`: `q = 0`: `a = lambda dN^2 / (2^65 L)`,
+    /// `b = g + lambda N dN / (2^64 L)`; `q = 1` (LP, no fee): `a = (1 + lambda dN^2 / 2^65)
+    /// / L`, `b = 1 + lambda (2 N dN L - N^2) / (2^65 L^2) - D / L` (the equations of
+    /// [`Solver::next`] divided by `2^65 L Q128 / OR` and `2^65 L^2`).
+    fn estimate(&self, p: &Point) -> Option<Fixed> {
+        let (s, q) = self.slopes(p);
+        let l = p.skew.depth;
+        if l.is_zero() {
+            return None;
+        }
+        let lambda = U256::from(self.lambda);
+        let k = U256::from(self.k);
+        let n = Fixed::new(
+            !p.skew.long_heavy && !p.skew.magnitude.is_zero(),
+            p.skew.magnitude,
+        );
+        let d = Fixed::pos(self.budget).add(Fixed::new(true, p.cost))?;
+        // lambda dN^2 and the charge's slope at p, lambda N dN 2^128 / (2^64 L)
+        let (lk2, slope) = if s == 0 {
+            (U256::ZERO, Fixed::ZERO)
+        } else {
+            let lk = lambda.checked_mul(k)?;
+            let slope = mul_div(lk, shl(n.mag, 64)?, l).ok()?;
+            (lk.checked_mul(k)?, Fixed::new(n.neg != (s < 0), slope))
+        };
+        let d63 = shl(d.mag, 63)?;
+        let (b, ad) = if q {
+            let n2 = mul_div(mul_div(lambda, n.mag, l).ok()?, shl(n.mag, 63)?, l).ok()?;
+            let dl = mul_div(d.mag, Q128, l).ok()?;
+            let b = Fixed::pos(Q128)
+                .add(slope)?
+                .add(Fixed::new(true, n2))?
+                .add(Fixed::new(!d.neg, dl))?;
+            let a = lk2.checked_add(U256::from(1u8) << 65)?;
+            (b, Fixed::new(d.neg, mul_div(a, d63, l).ok()?))
+        } else {
+            let g = mul_div(Q128, Q128, self.or_eff).ok()?;
+            let b = Fixed::pos(g).add(slope)?;
+            (b, Fixed::new(d.neg, mul_div(lk2, d63, l).ok()?))
+        };
+        // b^2 + 4 a D (Q128), its square root in Q64
+        let disc = Fixed::pos(mul_div(b.mag, b.mag, Q128).ok()?)
+            .add(Fixed::new(ad.neg, ad.mag.checked_mul(U256::from(4u8))?))?;
+        if disc.neg {
+            return None;
+        }
+        let root = sqrt_floor(disc.mag);
+        let b64 = b.mag >> 64usize;
+        let x = if !b.neg {
+            // x = 2 D / (b + sqrt(...)): no cancellation
+            let den = b64.checked_add(root)?;
+            if den.is_zero() {
+                return None;
+            }
+            Fixed::new(d.neg, mul_div(d.mag, U256::from(1u8) << 65, den).ok()?)
+        } else {
+            // x = (-b + sqrt(...)) / 2a = D (|b| + sqrt(...)) / (2 a D)
+            if ad.mag.is_zero() {
+                return None;
+            }
+            let num = shl(b64.checked_add(root)?, 64)?;
+            Fixed::pos(mul_div(d.mag, num, shl(ad.mag, 1)?).ok()?)
+        };
+        Fixed::pos(p.v).add(x)
+    }
+
     /// Slopes of `N` (in units of `K`, -1..=1) and of `L` (0 or 1) per unit of value added,
     /// in the branch of `p`: exposure `K min(r, R - r)` grows with an opened side on the
     /// power branch, and with a side on the flat branch when `R` grows under it.
@@ -588,6 +742,51 @@ fn clamp(x: Option<Signed>, lo: U256, hi: U256) -> U256 {
     }
 }
 
+/// `x << bits`, `None` if a set bit would be lost.
+fn shl(x: U256, bits: usize) -> Option<U256> {
+    if x.bit_len() + bits > 256 {
+        return None;
+    }
+    Some(x << bits)
+}
+
+/// `floor(sqrt(n))` for 256 bits: Newton's iteration from just above the root of the top
+/// 64 bits (relative error below 2^-31, so three steps reach the floor and a fourth sees it).
+fn sqrt_floor(n: U256) -> U256 {
+    if n.is_zero() {
+        return n;
+    }
+    let shift = n.bit_len().saturating_sub(64).next_multiple_of(2);
+    let top = (n >> shift).as_limbs()[0];
+    let mut x = U256::from(sqrt_u64(top) + 1) << (shift / 2);
+    for _ in 0..64 {
+        let Some(q) = n.checked_div(x) else {
+            break;
+        };
+        let y = (x + q) >> 1;
+        if y >= x {
+            break;
+        }
+        x = y;
+    }
+    x
+}
+
+/// `floor(sqrt(n))` for 64 bits, by Newton's iteration from a power of two above the root.
+fn sqrt_u64(n: u64) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    let mut x = 1u64 << (64 - n.leading_zeros()).div_ceil(2);
+    loop {
+        let y = (x + n / x) >> 1;
+        if y >= x {
+            return x;
+        }
+        x = y;
+    }
+}
+
 /// `floor(sqrt(n))` by Newton's iteration from a power of two above the root; it decreases
 /// strictly until it reaches the floor, within about log2(bits) + 2 steps.
 fn isqrt(n: U1024) -> U1024 {
@@ -603,6 +802,42 @@ fn isqrt(n: U1024) -> U1024 {
         x = y;
     }
     x
+}
+
+/// Sign and magnitude over 256 bits, for [`Solver::estimate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fixed {
+    neg: bool,
+    mag: U256,
+}
+
+impl Fixed {
+    const ZERO: Fixed = Fixed {
+        neg: false,
+        mag: U256::ZERO,
+    };
+
+    fn new(neg: bool, mag: U256) -> Self {
+        Self {
+            neg: neg && !mag.is_zero(),
+            mag,
+        }
+    }
+
+    fn pos(mag: U256) -> Self {
+        Self::new(false, mag)
+    }
+
+    fn add(self, o: Self) -> Option<Self> {
+        if self.neg == o.neg {
+            return Some(Self::new(self.neg, self.mag.checked_add(o.mag)?));
+        }
+        Some(if self.mag >= o.mag {
+            Self::new(self.neg, self.mag - o.mag)
+        } else {
+            Self::new(o.neg, o.mag - self.mag)
+        })
+    }
 }
 
 /// Sign and magnitude over 1024 bits: enough for every coefficient above with 256-bit
@@ -777,6 +1012,152 @@ mod tests {
                     assert!(next > budget, "{side:?} {budget} at {ppm}: {out:?}");
                 }
             }
+        }
+    }
+
+    fn start_point(config: &Config, state: &State, prices: Prices, side: Side) -> Point {
+        let (before, skew0) = pre_trade(config, state, prices, 0, side).unwrap();
+        Point {
+            v: U256::ZERO,
+            cost: U256::ZERO,
+            skew: skew0,
+            reserves: before,
+            big_r: before.long + before.short + before.lp,
+        }
+    }
+
+    #[test]
+    fn the_256_bit_estimate_agrees_with_the_exact_model() {
+        for lambda_pct in [5u128, 50, 200] {
+            let (config, state) = pool(lambda_pct, 30);
+            for ppm in [900_000u128, 1_000_000, 1_100_000, 1_500_000] {
+                let prices = Prices::single(mul_div(config.mark, u(ppm), u(1_000_000)).unwrap());
+                for side in [Side::Long, Side::Short, Side::Lp] {
+                    for budget in [u(1000), u(E18), u(150 * E18), u(900 * E18)] {
+                        let solver = Solver::new(&config, side, budget).unwrap();
+                        // from the split before the open, and from the trade of the gross
+                        // bound (over budget by its charge)
+                        let bound = solver.gross_bound().unwrap();
+                        let mut points = vec![start_point(&config, &state, prices, side)];
+                        let request = Trade {
+                            side_in: Side::Collateral,
+                            side_out: side,
+                            amount: bound,
+                        };
+                        if let Ok(out) = trade(&config, &state, prices, 0, request) {
+                            points.push(Point::of(bound, &out).unwrap());
+                        }
+                        for p in &points {
+                            let (Some(exact), Some(est)) = (solver.next(p), solver.estimate(p))
+                            else {
+                                assert!(solver.next(p).is_none(), "{side:?} {budget} at {ppm}");
+                                continue;
+                            };
+                            let est = Signed::norm(est.neg, U1024::from(est.mag));
+                            let step = exact.sub(Signed::from_u(U1024::from(p.v))).unwrap();
+                            let diff = exact.sub(est).unwrap();
+                            assert!(
+                                diff.mag <= (step.mag >> 50) + U1024::from(4u8),
+                                "{side:?} {budget} at {ppm}, lambda {lambda_pct}%: {exact:?} {est:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_and_next_guesses_land_on_the_target() {
+        // No side changes branch: the guess's cost is the target up to rounding.
+        let (config, state) = pool(5, 30);
+        let prices = Prices::single(config.mark);
+        for side in [Side::Long, Side::Short, Side::Lp] {
+            for target in [u(E18), u(100 * E18 + 12345), u(300 * E18)] {
+                let tolerance = (target >> 60) + u(8);
+                let v = open_first_guess(&config, &state, prices, 0, side, target).unwrap();
+                let near = |cost: U256| {
+                    let d = if cost > target {
+                        cost - target
+                    } else {
+                        target - cost
+                    };
+                    d <= tolerance
+                };
+                assert!(
+                    near(cost(&config, &state, prices, side, v)),
+                    "{side:?} {target}"
+                );
+                // from a trade over the target (the gross bound, which pays a charge)
+                let over = mul_div(
+                    target,
+                    Solver::new(&config, side, target).unwrap().or_eff,
+                    Q128,
+                )
+                .unwrap();
+                let request = Trade {
+                    side_in: Side::Collateral,
+                    side_out: side,
+                    amount: over,
+                };
+                let out = trade(&config, &state, prices, 0, request).unwrap();
+                if out.amount_in <= target {
+                    // no charge (LP on a balanced pool): the bound is the answer
+                    assert!(out.skew_charge.is_zero() && v == over, "{side:?} {target}");
+                    continue;
+                }
+                let next = open_next_guess(&config, side, target, over, &out)
+                    .unwrap()
+                    .unwrap();
+                assert!(next < over);
+                assert!(
+                    near(cost(&config, &state, prices, side, next)),
+                    "{side:?} {target}"
+                );
+            }
+        }
+        // Without a charge the first guess is the gross bound, exact.
+        let (mut plain, state) = pool(0, 30);
+        plain.skew = SkewConfig::NONE;
+        let target = u(100 * E18 + 7);
+        let v = open_first_guess(&plain, &state, prices, 0, Side::Long, target).unwrap();
+        assert_eq!(v, mul_div(target, plain.open_rate, Q128).unwrap());
+    }
+
+    #[test]
+    fn sqrt_floor_is_the_floor() {
+        for n in [
+            0u128,
+            1,
+            2,
+            3,
+            4,
+            15,
+            16,
+            17,
+            1 << 100,
+            (1 << 127) - 1,
+            u128::MAX,
+        ] {
+            let n = U256::from(n);
+            let r = sqrt_floor(n);
+            assert!(r * r <= n, "{n}");
+            assert!((r + u(1)) * (r + u(1)) > n, "{n}");
+        }
+        for n in [
+            U256::MAX,
+            (U256::from(1u8) << 255) + u(12345),
+            U256::MAX >> 3,
+        ] {
+            let r = sqrt_floor(n);
+            assert!(r.widening_mul::<256, 4, 512, 8>(r) <= crate::wide::U512::from(n));
+            let r1 = r + u(1);
+            assert!(r1.widening_mul::<256, 4, 512, 8>(r1) > crate::wide::U512::from(n));
+        }
+        for n in [0u64, 1, 2, 3, 4, 99, 100, u64::MAX] {
+            let r = sqrt_u64(n);
+            assert!(u128::from(r) * u128::from(r) <= u128::from(n));
+            assert!(u128::from(r + 1) * u128::from(r + 1) > u128::from(n));
         }
     }
 

@@ -25,7 +25,9 @@ pub mod transition;
 pub mod wide;
 
 pub use error::{ArithmeticError, ArithmeticKind, PoolError, PoolResult};
-pub use exact_input::{open_exact_input, open_exact_input_with_stats, SearchStats};
+pub use exact_input::{
+    open_exact_input, open_exact_input_with_stats, open_first_guess, open_next_guess, SearchStats,
+};
 pub use fixed::types::{I64F64, U64F64};
 pub use pool::{
     create, Config, InitialSplit, Reserves, Side, State, MINIMUM_RESERVE, MINIMUM_SUPPLY,
