@@ -87,7 +87,15 @@ function convert(value: unknown, leaf: (v: unknown) => unknown): unknown {
   return out;
 }
 
-/** Decode a defined IDL type (return data of the quote instructions). */
+/** Largest return data a Solana program can set. */
+export const MAX_RETURN_DATA = 1024;
+
+/**
+ * Decode a defined IDL type (return data of the quote instructions). The runtime strips
+ * trailing zero bytes from return data (a quote whose last fields are 0, such as slot 0 with
+ * no fees owed, arrives short), so the bytes are padded back with zeros first.
+ */
 export function decodeType<T>(name: "tradeQuote" | "poolQuote", data: Buffer): Bigints<T> {
-  return toBigints(coder.types.decode<T>(name, data));
+  const padded = Buffer.concat([data, Buffer.alloc(Math.max(0, MAX_RETURN_DATA - data.length))]);
+  return toBigints(coder.types.decode<T>(name, padded));
 }

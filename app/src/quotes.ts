@@ -2,7 +2,7 @@
 // (quote_pool / quote_trade run in simulation); this file only converts units, with the
 // rounding a user expects: values and payouts floor, costs ceil.
 import type { Pool, PoolQuote, Side, TradeQuote } from "./coder";
-import { BPS, SLOTS_PER_DAY, SUB_ATOMS_PER_ATOM } from "./constants";
+import { BPS, MINIMUM_SUPPLY, SLOTS_PER_DAY, SUB_ATOMS_PER_ATOM } from "./constants";
 import { interestRateQ64, premiumOver, type PremiumOverPeriod } from "./funding";
 import { subAtomsToAtomsFloor } from "./units";
 
@@ -36,11 +36,25 @@ export interface FundingPerDay {
   feeDivisor: bigint;
 }
 
+/**
+ * True when a side's holders own at least as many tokens as its dead shares (`supply`
+ * counts both, as `PoolQuote` does). The program charges no interest while LP is below
+ * that, and no premium while the side that would receive it is.
+ */
+export function hasLiveHolders(supply: bigint): boolean {
+  return supply >= 2n * MINIMUM_SUPPLY;
+}
+
+const receivesPremium = (quote: PoolQuote): boolean =>
+  hasLiveHolders(quote.rLong > quote.rShort ? quote.supplyShort : quote.supplyLong);
+
 export function fundingPerDay(pool: Pool, quote: PoolQuote, slots = SLOTS_PER_DAY): FundingPerDay {
   return {
     slots,
-    interestRateQ64: interestRateQ64(pool.params.interestHalfLife, slots),
-    premium: premiumOver(pool.params.premiumHalfLife, quote.r, quote.rLong, quote.rShort, slots),
+    interestRateQ64: hasLiveHolders(quote.supplyLp) ? interestRateQ64(pool.params.interestHalfLife, slots) : 0n,
+    premium: receivesPremium(quote)
+      ? premiumOver(pool.params.premiumHalfLife, quote.r, quote.rLong, quote.rShort, slots)
+      : { amount: 0n, payer: "none", payerRateQ64: 0n, receiverRateQ64: 0n },
     feeDivisor: pool.params.feeDivisor,
   };
 }

@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { PublicKey } from "@solana/web3.js";
+import { BN } from "@anchor-lang/core";
 import {
+  coder,
+  decodeType,
   EVENT_IX_TAG,
   IDL,
   PROGRAM_ERROR_HINTS,
@@ -18,6 +21,7 @@ import {
   encodePriceUpdateV2,
   exp2Q64,
   explainCode,
+  fundingPerDay,
   formatAmount,
   formatQ64Percent,
   interestRateQ64,
@@ -31,6 +35,8 @@ import {
   tokenPrice,
   transactionFailed,
   UserInputError,
+  type Pool,
+  type PoolQuote,
 } from "../src";
 
 const key = (seed: number) => new PublicKey(Buffer.alloc(32, seed));
@@ -71,8 +77,8 @@ describe("accounts", () => {
       u32(2), u128(150n * 10n ** 18n), u64(1000n), u64(2000n), u16(30), u64(5n), u128(0n), u128(0n), u64(0n),
       Buffer.from([1]), key(12).toBuffer(), u32(150), u16(100), u16(500), u16(500), u16(0),
       u128(r), Buffer.alloc(32, 1), Buffer.alloc(32, 2), u64(10n), u64(11n), u64(BigInt.asUintN(64, -5n)),
-      u128(7n), u128(8n), u64(12n), u128(99n),
-      u64(1000n), Buffer.alloc(256),
+      u128(7n), u128(8n), u64(12n), u128(99n), u64(21n), u64(22n), u64(23n),
+      u64(1000n), Buffer.alloc(256 - 24),
     ]);
     assert.equal(data.length, 835);
     const pool = decodePool(data);
@@ -84,6 +90,10 @@ describe("accounts", () => {
     assert.equal(pool.books.r, r);
     assert.equal(pool.books.lastPublishTime, -5n);
     assert.equal(pool.books.protocolFeesOwed, 99n);
+    assert.deepEqual(
+      [pool.books.circulatingLong, pool.books.circulatingShort, pool.books.circulatingLp],
+      [21n, 22n, 23n],
+    );
     assert.equal(pool.createdSlot, 1000n);
   });
 });
@@ -226,5 +236,48 @@ describe("errors", () => {
       transactionFailed({ InstructionError: [0, "MissingRequiredSignature"] }, [], () => undefined).explained.name,
       "MissingRequiredSignature",
     );
+  });
+});
+
+describe("quote return data", () => {
+  it("decodes a quote whose trailing zero bytes the runtime stripped", () => {
+    const zeroFunding = { interest: new BN(0), premium: new BN(0), premiumPaidByLong: false, protocolFee: new BN(0) };
+    const quote = {
+      price: new BN(3000), emaPrice: new BN(3001), r: new BN(9), rLong: new BN(3), rShort: new BN(3), rLp: new BN(3),
+      supplyLong: new BN(1000), supplyShort: new BN(1000), supplyLp: new BN(1000),
+      pendingFunding: zeroFunding, protocolFeesOwed: new BN(0), slot: new BN(0),
+    };
+    const full = coder.types.encode("poolQuote", quote);
+    let end = full.length;
+    while (end > 0 && full[end - 1] === 0) end -= 1;
+    const stripped = full.subarray(0, end);
+    assert.ok(stripped.length < full.length);
+    const decoded = decodeType<{ slot: bigint; supplyLp: bigint; price: bigint }>("poolQuote", Buffer.from(stripped));
+    assert.equal(decoded.slot, 0n);
+    assert.equal(decoded.supplyLp, 1000n);
+    assert.equal(decoded.price, 3000n);
+  });
+});
+
+describe("funding per day", () => {
+  const pool = { params: { interestHalfLife: 2_000_000n, premiumHalfLife: 2_000_000n, feeDivisor: 5n } } as unknown as Pool;
+  const quote = (supplyShort: bigint, supplyLp: bigint) =>
+    ({
+      r: 900n << 64n, rLong: 500n << 64n, rShort: 100n << 64n, rLp: 300n << 64n,
+      supplyLong: 500_000n, supplyShort, supplyLp,
+    }) as unknown as PoolQuote;
+
+  it("charges interest and premium while the receivers have live holders", () => {
+    const day = fundingPerDay(pool, quote(2_000n, 2_000n));
+    assert.ok(day.interestRateQ64 > 0n);
+    assert.equal(day.premium.payer, "long");
+    assert.ok(day.premium.amount > 0n);
+  });
+
+  it("charges nothing to a receiver held mostly by its 1000 dead shares, as the program", () => {
+    const day = fundingPerDay(pool, quote(1_999n, 1_999n));
+    assert.equal(day.interestRateQ64, 0n);
+    assert.equal(day.premium.payer, "none");
+    assert.equal(day.premium.amount, 0n);
   });
 });

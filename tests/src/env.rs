@@ -298,10 +298,14 @@ impl TestEnv {
         signers: &[&Keypair],
     ) -> Result<Vec<u8>, BanksClientError> {
         let (_, details) = self.simulate(ixs, signers).await?;
-        Ok(details
+        let mut data = details
             .and_then(|d| d.return_data)
             .map(|r| r.data)
-            .unwrap_or_default())
+            .unwrap_or_default();
+        // The runtime strips trailing zero bytes from return data (a quote at slot 0 with no
+        // fees owed arrives short): pad back to the largest size a program can return.
+        data.resize(MAX_RETURN_DATA, 0);
+        Ok(data)
     }
 
     /// Every transaction starts with a compute-unit limit that differs from the previous
@@ -325,6 +329,9 @@ impl TestEnv {
         Transaction::new_signed_with_payer(&all_ixs, Some(&payer.pubkey()), &all, blockhash)
     }
 }
+
+/// Largest return data a program can set (`solana_program::program::MAX_RETURN_DATA`).
+pub const MAX_RETURN_DATA: usize = 1024;
 
 /// Sum of `Program <asymptote> consumed N of M compute units` lines (top-level invocations).
 pub fn program_units(logs: &[String]) -> u64 {

@@ -9,6 +9,8 @@ use asymptote::error::AsymptoteError as E;
 use asymptote::events::TradeSide::{self, Collateral, Long, Lp, Short};
 use asymptote::instructions::{CloseArgs, InitializeConfigArgs, OpenArgs, SwapArgs};
 use asymptote::state::OracleSource;
+use asymptote_math::funding::FundingCharges;
+use asymptote_math::{accrue_funding, Prices, Reserves, Side, U256};
 use asymptote_tests::*;
 use solana_instruction::error::InstructionError;
 use solana_instruction::Instruction;
@@ -1568,4 +1570,111 @@ async fn a_long_open_at_an_extreme_price_zeroes_the_short_coefficient_for_good()
         code(E::MathDivisionByZero),
         f.open(&t, Short, 1_000 * USDC, 1).await
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Funding to dead shares (operation fuzzer finding): value nobody can ever redeem
+
+const DAY: u64 = 216_000;
+
+/// The creator's collateral account and its holdings as a trader.
+async fn creator(f: &mut Fixture) -> Trader {
+    let collateral = f
+        .env
+        .ata(&f.creator.pubkey(), &f.keys.collateral_mint, &TOKEN)
+        .await;
+    f.creator_trader(collateral)
+}
+
+/// The split at the posted price and what a crank would charge now, from the pool account
+/// (quotes are return data, which native runs do not carry).
+async fn split_and_pending(f: &mut Fixture) -> (Reserves, FundingCharges) {
+    let pool = f.pool().await;
+    let config = pool.params.math_config().expect("config");
+    let state = pool.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);
+    let price = U256::from(f.oracle_price().price);
+    let slot = f.env.clock().await.slot;
+    let reserves = state.reserves_at(&config, price).expect("split");
+    let (_, pending) =
+        accrue_funding(&config, &state, Prices::single(price), slot).expect("funding");
+    (reserves, pending)
+}
+
+#[tokio::test]
+async fn no_premium_flows_to_a_side_held_only_by_its_dead_shares() {
+    let mut f = Fixture::new().await;
+    let owner = creator(&mut f).await;
+    let short = f.env.balance(&owner.short).await;
+    f.close(&owner, Short, short, 1)
+        .await
+        .expect("close all SHORT");
+    assert_eq!(
+        f.env.supply(&f.keys.short_mint).await,
+        0,
+        "dead shares only"
+    );
+    let t = f.trader(300_000 * USDC).await;
+    f.open(&t, Long, 300_000 * USDC, 1).await.expect("open");
+    let (before, _) = split_and_pending(&mut f).await;
+    for _ in 0..3 {
+        f.advance(30 * DAY).await;
+        let (_, pending) = split_and_pending(&mut f).await;
+        assert_eq!(pending.premium, U256::ZERO);
+        f.accrue().await.expect("monthly crank");
+        // Interest may only lower SHORT. Before the fix, SHORT's dead shares collected
+        // ~283,000 USDC of premium from LONG in the first month.
+        let (now, _) = split_and_pending(&mut f).await;
+        assert!(
+            now.short <= before.short,
+            "{} > {}",
+            now.short,
+            before.short
+        );
+        let slot = f.env.clock().await.slot;
+        let books = f.pool().await.books;
+        assert_eq!(
+            books.last_premium_slot, slot,
+            "the idle time is never charged later"
+        );
+    }
+    // A live SHORT holder brings the premium back, charged from that moment only.
+    let s = f.trader(1_000 * USDC).await;
+    f.open(&s, Short, 1_000 * USDC, 1)
+        .await
+        .expect("open SHORT");
+    f.advance(DAY).await;
+    let (now, pending) = split_and_pending(&mut f).await;
+    assert!(pending.premium > U256::ZERO && pending.premium_paid_by_long);
+    // A day at the default half-life moves far less than half the LONG/SHORT gap.
+    assert!(pending.premium < (now.long - now.short) / U256::from(4u8));
+}
+
+#[tokio::test]
+async fn no_interest_accrues_while_lp_is_held_only_by_its_dead_shares() {
+    let mut f = Fixture::new().await;
+    let t = f.trader(10_000 * USDC).await;
+    f.open(&t, Long, 5_000 * USDC, 1).await.expect("open");
+    let owner = creator(&mut f).await;
+    let lp = f.env.balance(&owner.lp).await;
+    f.close(&owner, Lp, lp, 1).await.expect("remove all LP");
+    // The one-unit-off rule leaves dust behind, which does not keep the interest going.
+    assert!(
+        f.env.supply(&f.keys.lp_mint).await < 1_000,
+        "dust and dead shares only"
+    );
+    let books = f.pool().await.books;
+    f.advance(30 * DAY).await;
+    let (_, pending) = split_and_pending(&mut f).await;
+    assert_eq!(pending.interest, U256::ZERO);
+    f.accrue().await.expect("crank");
+    let after = f.pool().await.books;
+    assert_eq!(after.r, books.r, "no protocol fee left R");
+    assert_eq!(after.protocol_fees_owed, books.protocol_fees_owed);
+    assert_eq!(after.last_interest_slot, f.env.clock().await.slot);
+    // A new LP restores the interest from then on.
+    let l = f.trader(1_000 * USDC).await;
+    f.open(&l, Lp, 1_000 * USDC, 1).await.expect("add LP");
+    f.advance(DAY).await;
+    let (_, pending) = split_and_pending(&mut f).await;
+    assert!(pending.interest > U256::ZERO);
 }

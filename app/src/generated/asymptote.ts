@@ -2082,7 +2082,7 @@ export type Asymptote = {
             "type": {
               "array": [
                 "u8",
-                256
+                232
               ]
             }
           }
@@ -2166,6 +2166,23 @@ export type Asymptote = {
               "Protocol fees charged and not yet collected, in sub-atoms (held in the vault)."
             ],
             "type": "u128"
+          },
+          {
+            "name": "circulatingLong",
+            "docs": [
+              "Tokens of each side in circulation (the mint's supply, dead shares excluded) after",
+              "the pool's last mint or burn of that side. Funding reads them for the sides an",
+              "instruction does not load: no flow goes to a side only dead shares hold."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "circulatingShort",
+            "type": "u64"
+          },
+          {
+            "name": "circulatingLp",
+            "type": "u64"
           }
         ]
       }
@@ -4879,7 +4896,7 @@ export const IDL: Asymptote = {
             "type": {
               "array": [
                 "u8",
-                256
+                232
               ]
             }
           }
@@ -4963,6 +4980,23 @@ export const IDL: Asymptote = {
               "Protocol fees charged and not yet collected, in sub-atoms (held in the vault)."
             ],
             "type": "u128"
+          },
+          {
+            "name": "circulatingLong",
+            "docs": [
+              "Tokens of each side in circulation (the mint's supply, dead shares excluded) after",
+              "the pool's last mint or burn of that side. Funding reads them for the sides an",
+              "instruction does not load: no flow goes to a side only dead shares hold."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "circulatingShort",
+            "type": "u64"
+          },
+          {
+            "name": "circulatingLp",
+            "type": "u64"
           }
         ]
       }

@@ -2,11 +2,18 @@
 //! coefficients (LONG and SHORT pay LP in proportion to their effective leverage), the
 //! premium moves value from the larger of LONG/SHORT to the smaller, and the protocol takes
 //! a fraction of the interest. Timers advance only when something was charged.
+//!
+//! A flow is not charged while its receiver is held mostly by its dead shares: value paid to
+//! them can never be redeemed. Interest stops while LP's holders own fewer tokens than the
+//! `MINIMUM_SUPPLY` dead shares, the premium while the smaller side's do; the timer moves
+//! on, so the idle period is never charged later to whoever arrives first. Dust (such as the
+//! LP atom the one-unit-off rule leaves behind) does not keep a flow going, and the dead
+//! shares never take more than half of one.
 
 use crate::curve::evaluate_at;
 use crate::error::{PoolError, PoolResult};
 use crate::exp2::decay;
-use crate::pool::{Config, State};
+use crate::pool::{Config, State, MINIMUM_SUPPLY};
 use crate::wide::{abs_diff, add, div, mul_div_up, sub, Q64, U256};
 
 /// Reserves and timers after funding, and what was charged.
@@ -34,6 +41,11 @@ pub struct FundingCharges {
     pub protocol_fee: U256,
 }
 
+/// True when a side's holders own at least as many tokens as its dead shares.
+fn has_live_holders(supply: U256) -> bool {
+    supply >= U256::from(2 * MINIMUM_SUPPLY)
+}
+
 /// Accrue interest, premium and the protocol fee from the pool's timers up to `now`, on the
 /// reserves `(r_long, r_short)` evaluated at the selected powers `xk` and `xk_short`.
 pub fn accrue(
@@ -57,7 +69,9 @@ pub fn accrue(
     let mut last_premium = state.last_premium;
     let mut charges = FundingCharges::default();
 
-    if config.interest_hl > 0 && elapsed_interest > 0 {
+    if config.interest_hl > 0 && elapsed_interest > 0 && !has_live_holders(state.supply_lp) {
+        last_interest = now;
+    } else if config.interest_hl > 0 && elapsed_interest > 0 {
         let factor = U256::from(decay(elapsed_interest, U256::from(config.interest_hl))?.to_bits());
         let a = mul_div_up(state.a, factor, Q64)?;
         let b = mul_div_up(state.b, factor, Q64)?;
@@ -74,7 +88,16 @@ pub fn accrue(
 
     if config.premium_hl > 0 {
         let gap = abs_diff(long, short);
-        if gap > U256::from(1u8) {
+        let receiver_supply = if long > short {
+            state.supply_short
+        } else {
+            state.supply_long
+        };
+        if gap > U256::from(1u8) && !has_live_holders(receiver_supply) {
+            if elapsed_premium > 0 {
+                last_premium = now;
+            }
+        } else if gap > U256::from(1u8) {
             let gap = gap - U256::from(1u8);
             let half_life =
                 mul_div_up(U256::from(config.premium_hl / 2), big_r, add(long, short)?)?;
@@ -110,4 +133,87 @@ pub fn accrue(
         last_premium,
         charges,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pool::{create, InitialSplit};
+    use crate::price::{inverse_xk, xk as power};
+
+    const DEAD: u64 = MINIMUM_SUPPLY;
+
+    /// K = 2 pool of 3e12 units at the mark, LONG twice SHORT, with interest and premium.
+    fn pool() -> (Config, State, U256, U256) {
+        let mut config = Config::new(2, Q64);
+        config.interest_hl = 1_000;
+        config.premium_hl = 2_000;
+        let deposit = U256::from(3_000_000_000_000u64);
+        let split = InitialSplit::Reserves {
+            long: U256::from(1_000_000_000_000u64),
+            short: U256::from(500_000_000_000u64),
+        };
+        let (state, _) = create(&config, deposit, split, Q64, 0).unwrap();
+        let xk = power(Q64, config.mark, config.k).unwrap();
+        let xk_short = inverse_xk(xk).unwrap();
+        (config, state, xk, xk_short)
+    }
+
+    fn accrue_after(config: &Config, state: &State, xk: U256, xk_short: U256) -> Funded {
+        let (r_long, r_short) = evaluate_at(state.r, state.a, state.b, xk, xk_short).unwrap();
+        accrue(config, state, xk, xk_short, r_long, r_short, 500).unwrap()
+    }
+
+    #[test]
+    fn the_smaller_side_with_live_holders_receives_the_premium() {
+        let (config, state, xk, xk_short) = pool();
+        let funded = accrue_after(&config, &state, xk, xk_short);
+        assert!(funded.charges.premium > U256::ZERO);
+        assert!(funded.charges.premium_paid_by_long);
+        assert!(funded.charges.interest > U256::ZERO);
+        assert_eq!((funded.last_interest, funded.last_premium), (500, 500));
+    }
+
+    #[test]
+    fn no_premium_reaches_a_side_held_only_by_its_dead_shares() {
+        let (mut config, mut state, xk, xk_short) = pool();
+        config.interest_hl = 0;
+        state.supply_short = U256::from(DEAD);
+        let funded = accrue_after(&config, &state, xk, xk_short);
+        assert_eq!(funded.charges.premium, U256::ZERO);
+        // The idle period is gone for good: the first live SHORT cannot collect it later.
+        assert_eq!(funded.last_premium, 500);
+        // Dust is not enough; holders owning as much as the dead shares restore it.
+        state.supply_short = U256::from(2 * DEAD - 1);
+        assert_eq!(
+            accrue_after(&config, &state, xk, xk_short).charges.premium,
+            U256::ZERO
+        );
+        state.supply_short = U256::from(2 * DEAD);
+        assert!(accrue_after(&config, &state, xk, xk_short).charges.premium > U256::ZERO);
+    }
+
+    #[test]
+    fn a_larger_side_held_only_by_dead_shares_still_pays_the_premium() {
+        let (mut config, mut state, xk, xk_short) = pool();
+        config.interest_hl = 0;
+        state.supply_long = U256::from(DEAD);
+        let funded = accrue_after(&config, &state, xk, xk_short);
+        assert!(funded.charges.premium > U256::ZERO);
+        assert!(funded.charges.premium_paid_by_long);
+    }
+
+    #[test]
+    fn no_interest_while_lp_is_held_only_by_its_dead_shares() {
+        let (mut config, mut state, xk, xk_short) = pool();
+        config.premium_hl = 0;
+        state.supply_lp = U256::from(DEAD);
+        let funded = accrue_after(&config, &state, xk, xk_short);
+        assert_eq!(funded.charges, FundingCharges::default());
+        assert_eq!(
+            (funded.r_long, funded.r_short),
+            evaluate_at(state.r, state.a, state.b, xk, xk_short).unwrap()
+        );
+        assert_eq!(funded.last_interest, 500);
+    }
 }

@@ -113,6 +113,7 @@ pub fn commit(pool: &mut Pool, executed: &Executed) -> Result<()> {
         .protocol_fees_owed
         .checked_add(narrow(executed.outcome.funding.protocol_fee)?)
         .ok_or(AsymptoteError::MathOverflow)?;
+    pool.record_circulation(&executed.outcome.state)?;
     pool.store(&executed.outcome.state)
 }
 

@@ -236,9 +236,12 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
         last_ema_price: 0,
         last_price_slot: 0,
         protocol_fees_owed: 0,
+        circulating_long: 0,
+        circulating_short: 0,
+        circulating_lp: 0,
     };
     pool.created_slot = clock.slot;
-    pool.reserved = [0; 256];
+    pool.reserved = [0; Pool::RESERVED];
 
     let price = oracle::fetch(
         pool,
@@ -299,6 +302,12 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
         minted(reserves.short)?,
         minted(reserves.lp)?,
     );
+    let books = &mut ctx.accounts.pool.books;
+    (
+        books.circulating_long,
+        books.circulating_short,
+        books.circulating_lp,
+    ) = (long, short, lp);
     mint_side(
         &ctx.accounts.token_program,
         &ctx.accounts.long_mint,

@@ -103,6 +103,12 @@ pub struct PoolBooks {
     pub last_price_slot: u64,
     /// Protocol fees charged and not yet collected, in sub-atoms (held in the vault).
     pub protocol_fees_owed: u128,
+    /// Tokens of each side in circulation (the mint's supply, dead shares excluded) after
+    /// the pool's last mint or burn of that side. Funding reads them for the sides an
+    /// instruction does not load: no flow goes to a side only dead shares hold.
+    pub circulating_long: u64,
+    pub circulating_short: u64,
+    pub circulating_lp: u64,
 }
 
 /// A pool (PDA `["pool", collateral_mint, oracle key, nonce]`).
@@ -132,7 +138,7 @@ pub struct Pool {
     pub oracle: OracleConfig,
     pub books: PoolBooks,
     pub created_slot: u64,
-    pub reserved: [u8; 256],
+    pub reserved: [u8; Pool::RESERVED],
 }
 
 pub fn u256_to_bytes(x: U256) -> [u8; 32] {
@@ -151,6 +157,8 @@ pub fn math_supply(mint_supply: u64) -> U256 {
 
 impl Pool {
     pub const VERSION: u8 = 1;
+    /// Bytes kept free for upgrades (256 at version 1, less what was carved out since).
+    pub const RESERVED: usize = 256 - 3 * 8;
 
     /// The mint of a token side.
     pub fn mint_of(&self, side: Side) -> Result<Pubkey> {
@@ -162,16 +170,16 @@ impl Pool {
         }
     }
 
-    /// The math core's view of the pool. Supplies of sides not passed in are zero (the
-    /// trade reads only the supplies of its own two sides).
+    /// The math core's view of the pool. `supplies` are the mint supplies of the sides the
+    /// instruction loaded; the other sides come from the circulation the pool recorded.
     pub fn math_state(&self, supplies: [(Side, u64); 2]) -> MathState {
         let mut state = MathState {
             r: U256::from(self.books.r),
             a: u256_from_bytes(&self.books.a),
             b: u256_from_bytes(&self.books.b),
-            supply_long: U256::ZERO,
-            supply_short: U256::ZERO,
-            supply_lp: U256::ZERO,
+            supply_long: math_supply(self.books.circulating_long),
+            supply_short: math_supply(self.books.circulating_short),
+            supply_lp: math_supply(self.books.circulating_lp),
             last_interest: self.books.last_interest_slot,
             last_premium: self.books.last_premium_slot,
         };
@@ -194,6 +202,22 @@ impl Pool {
         self.books.b = u256_to_bytes(state.b);
         self.books.last_interest_slot = state.last_interest;
         self.books.last_premium_slot = state.last_premium;
+        Ok(())
+    }
+
+    /// Record the circulation after a trade minted or burned (`state` from `math_state`,
+    /// so every supply includes the dead shares).
+    pub fn record_circulation(&mut self, state: &MathState) -> Result<()> {
+        let circulating = |supply: U256| -> Result<u64> {
+            crate::units::narrow(
+                supply
+                    .checked_sub(U256::from(MINIMUM_SUPPLY))
+                    .ok_or(AsymptoteError::MinimumSupply)?,
+            )
+        };
+        self.books.circulating_long = circulating(state.supply_long)?;
+        self.books.circulating_short = circulating(state.supply_short)?;
+        self.books.circulating_lp = circulating(state.supply_lp)?;
         Ok(())
     }
 }
