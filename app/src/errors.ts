@@ -23,6 +23,7 @@ export const PROGRAM_ERROR_HINTS: Record<string, string> = {
   InitialReserveTooSmall: "deposit more, or give every side a larger initial share",
   MinimumSupply: "you are trying to burn more tokens than the pool can release; close a smaller amount",
   MinimumReserve: "the receiving side would be left with too little; trade a larger amount",
+  SideExhausted: "this side's reserve reached 0 after an extreme price and cannot take new value; trade another side",
   LongReserveDecreased: "the trade would take value from LONG holders; trade a smaller amount or retry after a price update",
   ShortReserveDecreased: "the trade would take value from SHORT holders; trade a smaller amount or retry after a price update",
   LpReserveDecreased: "the trade would take value from LPs; trade a smaller amount",

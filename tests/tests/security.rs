@@ -1567,7 +1567,7 @@ async fn a_long_open_at_an_extreme_price_zeroes_the_short_coefficient_for_good()
     assert_refused!(
         f,
         t.accounts(),
-        code(E::MathDivisionByZero),
+        code(E::SideExhausted),
         f.open(&t, Short, 1_000 * USDC, 1).await
     );
 }

@@ -1576,6 +1576,11 @@ export type Asymptote = {
       "code": 6058,
       "name": "oracleNoFallbackPrice",
       "msg": "No valid oracle price has been recorded yet"
+    },
+    {
+      "code": 6059,
+      "name": "sideExhausted",
+      "msg": "This side's reserve is 0 at every price: it cannot be opened"
     }
   ],
   "types": [
@@ -4390,6 +4395,11 @@ export const IDL: Asymptote = {
       "code": 6058,
       "name": "oracleNoFallbackPrice",
       "msg": "No valid oracle price has been recorded yet"
+    },
+    {
+      "code": 6059,
+      "name": "sideExhausted",
+      "msg": "This side's reserve is 0 at every price: it cannot be opened"
     }
   ],
   "types": [

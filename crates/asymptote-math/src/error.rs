@@ -81,6 +81,9 @@ pub enum PoolError {
     SkewCapExceeded,
     /// An exact-input open cannot buy even one unit of value with the given input.
     InputTooSmall,
+    /// The receiving side's reserve is 0 at this price (its coefficient reached 0 after an
+    /// extreme price): its tokens are worth nothing and new value cannot be priced into them.
+    SideExhausted,
 }
 
 impl From<ArithmeticError> for PoolError {
@@ -118,6 +121,7 @@ impl PoolError {
             PoolError::Insolvent => "Insolvent",
             PoolError::SkewCapExceeded => "SkewCapExceeded",
             PoolError::InputTooSmall => "InputTooSmall",
+            PoolError::SideExhausted => "SideExhausted",
         }
     }
 }

@@ -163,6 +163,9 @@ fn raw_amount_out(
         return Ok(sub(big_r, after.big_r)?);
     }
     let (r0, r1) = (before.get(side_out), after.reserves.get(side_out));
+    if r0.is_zero() {
+        return Err(PoolError::SideExhausted);
+    }
     if r1 < U256::from(MINIMUM_RESERVE) {
         return Err(PoolError::MinimumReserve);
     }

@@ -130,6 +130,9 @@ pub enum AsymptoteError {
     OracleEmaDivergence,
     #[msg("No valid oracle price has been recorded yet")]
     OracleNoFallbackPrice,
+    // Appended after the oracle errors so that earlier codes stay stable.
+    #[msg("This side's reserve is 0 at every price: it cannot be opened")]
+    SideExhausted,
 }
 
 impl From<PoolError> for AsymptoteError {
@@ -160,6 +163,7 @@ impl From<PoolError> for AsymptoteError {
             PoolError::Insolvent => AsymptoteError::Insolvent,
             PoolError::SkewCapExceeded => AsymptoteError::SkewCapExceeded,
             PoolError::InputTooSmall => AsymptoteError::InputTooSmall,
+            PoolError::SideExhausted => AsymptoteError::SideExhausted,
         }
     }
 }
