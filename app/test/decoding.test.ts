@@ -200,7 +200,7 @@ describe("Pyth PriceUpdateV2", () => {
 
 describe("errors", () => {
   it("every program error of the IDL has a hint, by its Rust name", () => {
-    assert.equal(IDL.errors.length, 59);
+    assert.equal(IDL.errors.length, 60);
     for (const error of IDL.errors) {
       const explained = explainCode(error.code);
       assert.ok(PROGRAM_ERROR_HINTS[explained.name], `hint for ${explained.name}`);

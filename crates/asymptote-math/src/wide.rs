@@ -55,11 +55,11 @@ fn mul_div_rem(a: U256, b: U256, d: U256) -> MathResult<(U256, bool)> {
     if d.is_zero() {
         return Err(fail(ArithmeticKind::DivisionByZero));
     }
+    let divisor = digits::of(d);
     let product = digits::mul(&digits::of(a), &digits::of(b));
-    let (quotient, exact) = if d.is_power_of_two() {
-        digits::shift_right(&product, d.trailing_zeros())
-    } else {
-        digits::div(&product, &digits::of(d))
+    let (quotient, exact) = match digits::log2_if_power_of_two(&divisor) {
+        Some(shift) => digits::shift_right(&product, shift),
+        None => digits::div(&product, &divisor),
     };
     let q = digits::to_u256(&quotient).ok_or_else(|| fail(ArithmeticKind::Overflow))?;
     Ok((q, exact))
@@ -67,7 +67,7 @@ fn mul_div_rem(a: U256, b: U256, d: U256) -> MathResult<(U256, bool)> {
 
 /// Unsigned integers as little-endian base-2^32 digits.
 mod digits {
-    use super::U256;
+    use super::{U256, U512};
 
     const BASE_BITS: u32 = 32;
     const LOW: u64 = 0xffff_ffff;
@@ -93,42 +93,67 @@ mod digits {
         Some(U256::from_limbs(limbs))
     }
 
-    /// Full 512-bit product.
+    /// The 512-bit value.
+    pub fn to_u512(x: &[u32; 16]) -> U512 {
+        let mut limbs = [0u64; 8];
+        for (i, limb) in limbs.iter_mut().enumerate() {
+            *limb = u64::from(x[2 * i]) | (u64::from(x[2 * i + 1]) << BASE_BITS);
+        }
+        U512::from_limbs(limbs)
+    }
+
+    /// Full 512-bit product. Only the significant digits of each factor are multiplied
+    /// (the values the pool uses are mostly well under 256 bits).
     pub fn mul(a: &[u32; 8], b: &[u32; 8]) -> [u32; 16] {
         let mut w = [0u32; 16];
-        for (i, &ai) in a.iter().enumerate() {
+        let (na, nb) = (significant(a), significant(b));
+        for (i, &ai) in a[..na].iter().enumerate() {
             if ai == 0 {
                 continue;
             }
+            let ai = u64::from(ai);
             let mut carry = 0u64;
-            for (j, &bj) in b.iter().enumerate() {
+            for (wk, &bj) in w[i..i + nb].iter_mut().zip(&b[..nb]) {
                 // <= (2^32-1)^2 + 2 (2^32-1) = 2^64 - 1
-                let t = u64::from(ai) * u64::from(bj) + u64::from(w[i + j]) + carry;
-                w[i + j] = t as u32;
+                let t = ai * u64::from(bj) + u64::from(*wk) + carry;
+                *wk = t as u32;
                 carry = t >> BASE_BITS;
             }
-            w[i + 8] = carry as u32;
+            w[i + nb] = carry as u32;
         }
         w
+    }
+
+    /// `Some(log2 x)` when the non-zero `x` is a power of two.
+    pub fn log2_if_power_of_two(x: &[u32; 8]) -> Option<usize> {
+        let n = significant(x);
+        let top = *x.get(n.checked_sub(1)?)?;
+        if top.is_power_of_two() && x[..n - 1].iter().all(|&d| d == 0) {
+            Some((n - 1) * 32 + top.trailing_zeros() as usize)
+        } else {
+            None
+        }
     }
 
     /// `(x >> shift, the bits shifted out are all zero)` for `shift < 256`.
     pub fn shift_right(x: &[u32; 16], shift: usize) -> ([u32; 16], bool) {
         let (whole, bits) = (shift / 32, (shift % 32) as u32);
         let mut exact = x[..whole].iter().all(|&d| d == 0);
-        if bits > 0 {
-            exact &= x[whole] & ((1u32 << bits) - 1) == 0;
-        }
         let mut out = [0u32; 16];
-        for (i, slot) in out.iter_mut().enumerate().take(16 - whole) {
-            let lo = u64::from(x[i + whole]);
-            let hi = x.get(i + whole + 1).map_or(0, |&d| u64::from(d));
-            *slot = (((hi << BASE_BITS) | lo) >> bits) as u32;
+        if bits == 0 {
+            out[..16 - whole].copy_from_slice(&x[whole..]);
+            return (out, exact);
+        }
+        exact &= x[whole] & ((1u32 << bits) - 1) == 0;
+        let top = significant(x);
+        for i in 0..top.saturating_sub(whole) {
+            let hi = x.get(i + whole + 1).map_or(0, |&d| d << (BASE_BITS - bits));
+            out[i] = (x[i + whole] >> bits) | hi;
         }
         (out, exact)
     }
 
-    fn significant(x: &[u32]) -> usize {
+    pub fn significant(x: &[u32]) -> usize {
         x.iter().rposition(|&d| d != 0).map_or(0, |i| i + 1)
     }
 
@@ -253,9 +278,10 @@ pub fn div(a: U256, d: U256) -> MathResult<U256> {
         .ok_or_else(|| fail(ArithmeticKind::DivisionByZero))
 }
 
-/// `a * b` as a 512-bit value (never overflows).
+/// `a * b` as a 512-bit value (never overflows). On 32-bit digits, like `mul_div`: ruint's
+/// 64-bit limb products are 128-bit multiplies, emulated on SBF.
 pub fn wide_mul(a: U256, b: U256) -> U512 {
-    a.widening_mul(b)
+    digits::to_u512(&digits::mul(&digits::of(a), &digits::of(b)))
 }
 
 /// `|a - b|`.
@@ -391,6 +417,16 @@ mod tests {
             }
         }
         assert!(checked > 50_000, "{checked}");
+    }
+
+    #[test]
+    fn digit_wide_mul_matches_ruint() {
+        let values = samples();
+        for &a in &values {
+            for &b in &values {
+                assert_eq!(wide_mul(a, b), a.widening_mul(b), "{a} * {b}");
+            }
+        }
     }
 
     #[test]

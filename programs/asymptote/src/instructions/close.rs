@@ -4,11 +4,11 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use asymptote_math::Side;
 
 use super::common::{
-    burn_side, check_vault_covers_books, pay_from_vault, settle, traded_event, Bounds,
+    burn_side, check_vault_covers_books, distinct, pay_from_vault, settle, traded_event, Bounds,
 };
 use crate::constants::*;
 use crate::error::AsymptoteError;
-use crate::events::TradeSide;
+use crate::events::{emit_event, TradeSide};
 use crate::state::{Pool, ProtocolConfig};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -28,26 +28,36 @@ pub struct CloseArgs {
 #[derive(Accounts)]
 #[instruction(args: CloseArgs)]
 pub struct Close<'info> {
+    #[account(
+        constraint = distinct(&[
+            pool.key(),
+            vault.key(),
+            trader_collateral.key(),
+            side_mint.key(),
+            trader_side.key(),
+        ]) @ anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
+    )]
     pub trader: Signer<'info>,
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
-    #[account(mut, has_one = vault, has_one = collateral_mint)]
+    #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
     pub pool: Box<Account<'info, Pool>>,
     /// CHECK: the pool's signer PDA.
     #[account(address = pool.authority)]
     pub pool_authority: UncheckedAccount<'info>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
     pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(
         mut,
+        dup,
         token::mint = collateral_mint,
         token::token_program = collateral_token_program,
     )]
     pub trader_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut, dup, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
     pub side_mint: Box<Account<'info, SideMint>>,
-    #[account(mut, token::mint = side_mint, token::authority = trader)]
+    #[account(mut, dup, token::mint = side_mint, token::authority = trader)]
     pub trader_side: Box<Account<'info, SideAccount>>,
     /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
@@ -113,6 +123,6 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
         clock.slot,
         [(side, supply_after), (Side::Collateral, 0)],
     )?;
-    emit_cpi!(event);
+    emit_event(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

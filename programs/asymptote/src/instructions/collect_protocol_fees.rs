@@ -1,10 +1,10 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use super::common::{check_vault_covers_books, pay_from_vault};
+use super::common::{check_vault_covers_books, distinct, pay_from_vault};
 use crate::constants::*;
 use crate::error::AsymptoteError;
-use crate::events::ProtocolFeesCollected;
+use crate::events::{emit_event, ProtocolFeesCollected};
 use crate::state::{Pool, ProtocolConfig};
 use crate::units::atoms_down;
 
@@ -13,18 +13,23 @@ use crate::units::atoms_down;
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CollectProtocolFees<'info> {
-    #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
+    #[account(
+        address = CONFIG_ADDRESS_AND_BUMP.0,
+        constraint = distinct(&[pool.key(), vault.key(), recipient_collateral.key()])
+            @ anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
+    )]
     pub config: Box<Account<'info, ProtocolConfig>>,
-    #[account(mut, has_one = vault, has_one = collateral_mint)]
+    #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
     pub pool: Box<Account<'info, Pool>>,
     /// CHECK: the pool's signer PDA.
     #[account(address = pool.authority)]
     pub pool_authority: UncheckedAccount<'info>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
     pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(
         mut,
+        dup,
         token::mint = collateral_mint,
         token::authority = config.fee_recipient,
         token::token_program = collateral_token_program,
@@ -54,10 +59,11 @@ pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>) -> Result<()> {
         &ctx.accounts.pool_authority.to_account_info(),
         amount,
     )?;
-    emit_cpi!(ProtocolFeesCollected {
+    let event = ProtocolFeesCollected {
         pool: pool_key,
         recipient_account: ctx.accounts.recipient_collateral.key(),
         amount,
-    });
+    };
+    emit_event(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -4,12 +4,12 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use asymptote_math::Side;
 
 use super::common::{
-    authority_seeds, check_vault_covers_books, mint_side, settle, traded_event,
+    authority_seeds, check_vault_covers_books, distinct, mint_side, settle, traded_event,
     transfer_collateral, vault_balance_after, Bounds,
 };
 use crate::constants::*;
 use crate::error::AsymptoteError;
-use crate::events::TradeSide;
+use crate::events::{emit_event, TradeSide};
 use crate::state::{Pool, ProtocolConfig};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -30,27 +30,37 @@ pub struct OpenArgs {
 #[derive(Accounts)]
 #[instruction(args: OpenArgs)]
 pub struct Open<'info> {
+    #[account(
+        constraint = distinct(&[
+            pool.key(),
+            vault.key(),
+            trader_collateral.key(),
+            side_mint.key(),
+            trader_side.key(),
+        ]) @ anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
+    )]
     pub trader: Signer<'info>,
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
-    #[account(mut, has_one = vault, has_one = collateral_mint)]
+    #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
     pub pool: Box<Account<'info, Pool>>,
     /// CHECK: the pool's signer PDA.
     #[account(address = pool.authority)]
     pub pool_authority: UncheckedAccount<'info>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
     pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(
         mut,
+        dup,
         token::mint = collateral_mint,
         token::authority = trader,
         token::token_program = collateral_token_program,
     )]
     pub trader_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut, dup, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
     pub side_mint: Box<Account<'info, SideMint>>,
-    #[account(mut, token::mint = side_mint)]
+    #[account(mut, dup, token::mint = side_mint)]
     pub trader_side: Box<Account<'info, SideAccount>>,
     /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
@@ -126,6 +136,6 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
         clock.slot,
         [(side, supply_after), (Side::Collateral, 0)],
     )?;
-    emit_cpi!(event);
+    emit_event(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

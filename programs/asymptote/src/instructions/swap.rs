@@ -2,10 +2,12 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint as SideMint, Token, TokenAccount as SideAccount};
 use asymptote_math::Side;
 
-use super::common::{authority_seeds, burn_side, mint_side, settle, traded_event, Bounds};
+use super::common::{
+    authority_seeds, burn_side, distinct, mint_side, settle, traded_event, Bounds,
+};
 use crate::constants::*;
 use crate::error::AsymptoteError;
-use crate::events::TradeSide;
+use crate::events::{emit_event, TradeSide};
 use crate::state::{Pool, ProtocolConfig};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -25,21 +27,30 @@ pub struct SwapArgs {
 #[derive(Accounts)]
 #[instruction(args: SwapArgs)]
 pub struct Swap<'info> {
+    #[account(
+        constraint = distinct(&[
+            pool.key(),
+            mint_in.key(),
+            trader_in.key(),
+            mint_out.key(),
+            trader_out.key(),
+        ]) @ anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
+    )]
     pub trader: Signer<'info>,
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub pool: Box<Account<'info, Pool>>,
     /// CHECK: the pool's signer PDA.
     #[account(address = pool.authority)]
     pub pool_authority: UncheckedAccount<'info>,
-    #[account(mut, address = pool.mint_of(args.side_in.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut, dup, address = pool.mint_of(args.side_in.into())? @ AsymptoteError::WrongMint)]
     pub mint_in: Box<Account<'info, SideMint>>,
-    #[account(mut, token::mint = mint_in, token::authority = trader)]
+    #[account(mut, dup, token::mint = mint_in, token::authority = trader)]
     pub trader_in: Box<Account<'info, SideAccount>>,
-    #[account(mut, address = pool.mint_of(args.side_out.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut, dup, address = pool.mint_of(args.side_out.into())? @ AsymptoteError::WrongMint)]
     pub mint_out: Box<Account<'info, SideMint>>,
-    #[account(mut, token::mint = mint_out)]
+    #[account(mut, dup, token::mint = mint_out)]
     pub trader_out: Box<Account<'info, SideAccount>>,
     /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
@@ -114,6 +125,6 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
             ),
         ],
     )?;
-    emit_cpi!(event);
+    emit_event(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }
