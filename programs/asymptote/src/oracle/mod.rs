@@ -154,27 +154,27 @@ pub fn check(
 /// `conf_widening_bps` of their confidence: up for operations that use the higher price
 /// (buy LONG, sell SHORT), down for those that use the lower; LP moves are not widened.
 pub fn candidates(price: &OraclePrice, widening_bps: u16, side_in: Side, side_out: Side) -> Prices {
-    let widen = |conf: u128| -> u128 {
-        // ceil(conf * bps / 10000); conf < 2^123 so the product fits.
-        (conf * u128::from(widening_bps)).div_ceil(u128::from(BPS))
+    // ceil(conf * bps / 10000) in 256 bits: a u128 confidence times up to 40,000 bps does
+    // not fit in u128 (the cargo-fuzz `account_decode` target found the overflow).
+    let widen = |conf: u128| -> U256 {
+        (U256::from(conf) * U256::from(widening_bps)).div_ceil(U256::from(BPS))
     };
+    let one = U256::from(1u8);
+    let (spot, ema) = (U256::from(price.price), U256::from(price.ema));
     let (spot, ema) = if side_out == Side::Long || side_in == Side::Short {
         (
-            price.price.saturating_add(widen(price.conf)),
-            price.ema.saturating_add(widen(price.ema_conf)),
+            spot.saturating_add(widen(price.conf)),
+            ema.saturating_add(widen(price.ema_conf)),
         )
     } else if side_out == Side::Short || side_in == Side::Long {
         (
-            price.price.saturating_sub(widen(price.conf)).max(1),
-            price.ema.saturating_sub(widen(price.ema_conf)).max(1),
+            spot.saturating_sub(widen(price.conf)).max(one),
+            ema.saturating_sub(widen(price.ema_conf)).max(one),
         )
     } else {
-        (price.price, price.ema)
+        (spot, ema)
     };
-    Prices {
-        spot: U256::from(spot),
-        ema: U256::from(ema),
-    }
+    Prices { spot, ema }
 }
 
 /// Record a price the pool used (the newest publish time and the crank's fallback).
@@ -217,4 +217,32 @@ pub fn fetch_unless_stale(
     )?;
     remember(pool, &price, clock.slot);
     Ok(Some(price))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// cargo-fuzz finding F2: `conf * widening_bps` overflowed u128 (a panic natively, a
+    /// silent wrap on SBF) for prices the checks accept with a widening of up to 40,000 bps.
+    #[test]
+    fn widening_a_large_confidence_is_exact_in_256_bits() {
+        let big = 9 * 10u128.pow(36);
+        let price = OraclePrice {
+            price: big,
+            conf: big / 10,
+            ema: big,
+            ema_conf: big / 10,
+            publish_time: 0,
+        };
+        let up = candidates(&price, 40_000, Side::Collateral, Side::Long);
+        let widening = U256::from(big / 10) * U256::from(4u8);
+        let up_price = U256::from(big) + widening;
+        assert_eq!((up.spot, up.ema), (up_price, up_price));
+        let down = candidates(&price, 40_000, Side::Long, Side::Collateral);
+        let down_price = U256::from(big) - widening;
+        assert_eq!((down.spot, down.ema), (down_price, down_price));
+        let lp = candidates(&price, 40_000, Side::Collateral, Side::Lp);
+        assert_eq!(lp.spot, U256::from(big));
+    }
 }
