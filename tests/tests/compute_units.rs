@@ -276,15 +276,7 @@ async fn compute_unit_table() {
 
     // Exact input with a skew charge: the closed-form guess (a funding step and a quadratic
     // solve) before the one trade, so this is the expensive open.
-    let mut g = Fixture::with(FixtureOptions {
-        params: asymptote::state::PoolParams {
-            skew_lambda: (1u128 << 64) / 20,
-            skew_cap: 4u128 << 64,
-            ..default_params()
-        },
-        ..FixtureOptions::default()
-    })
-    .await;
+    let mut g = skewed_pool().await;
     let t = g.trader(100_000 * USDC).await;
     let ix = open_ix(
         &t.pubkey(),
@@ -305,15 +297,7 @@ async fn compute_unit_table() {
         Some(30_000),
     );
     // The largest open the tests check: 30% of a fresh 1,000,000 USDC pool.
-    let mut h = Fixture::with(FixtureOptions {
-        params: asymptote::state::PoolParams {
-            skew_lambda: (1u128 << 64) / 20,
-            skew_cap: 4u128 << 64,
-            ..default_params()
-        },
-        ..FixtureOptions::default()
-    })
-    .await;
+    let mut h = skewed_pool().await;
     let big = h.trader(300_000 * USDC).await;
     let ix = open_ix(
         &big.pubkey(),
@@ -403,4 +387,17 @@ async fn compute_unit_table() {
             r.units
         );
     }
+}
+
+/// A default pool with a skew charge (lambda 0.05) and a cap of 4.
+async fn skewed_pool() -> Fixture {
+    Fixture::with(FixtureOptions {
+        params: asymptote::state::PoolParams {
+            skew_lambda: (1u128 << 64) / 20,
+            skew_cap: 4u128 << 64,
+            ..default_params()
+        },
+        ..FixtureOptions::default()
+    })
+    .await
 }
