@@ -585,6 +585,17 @@ impl Fixture {
         }
     }
 
+    /// The creator as a trader, with its collateral account (created if missing).
+    pub async fn creator_with_collateral(&mut self) -> Trader {
+        let (owner, mint, program) = (
+            self.creator.pubkey(),
+            self.keys.collateral_mint,
+            self.keys.collateral_program,
+        );
+        let collateral = self.env.ata(&owner, &mint, &program).await;
+        self.creator_trader(collateral)
+    }
+
     /// The creator as a trader (holds the initial LONG/SHORT/LP).
     pub fn creator_trader(&self, collateral: Pubkey) -> Trader {
         let owner = self.creator.pubkey();

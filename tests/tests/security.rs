@@ -1215,11 +1215,7 @@ async fn dust_round_trips_never_pay_out_more_than_they_took() {
 #[tokio::test]
 async fn closing_a_whole_side_leaves_its_dead_shares_and_the_pool_keeps_pricing_it() {
     let mut f = Fixture::new().await;
-    let collateral = f
-        .env
-        .ata(&f.creator.pubkey(), &f.keys.collateral_mint, &TOKEN)
-        .await;
-    let creator = f.creator_trader(collateral);
+    let creator = f.creator_with_collateral().await;
     let tokens = f.env.balance(&creator.long).await;
     f.close(&creator, Long, tokens, 1)
         .await
@@ -1577,15 +1573,6 @@ async fn a_long_open_at_an_extreme_price_zeroes_the_short_coefficient_for_good()
 
 const DAY: u64 = 216_000;
 
-/// The creator's collateral account and its holdings as a trader.
-async fn creator(f: &mut Fixture) -> Trader {
-    let collateral = f
-        .env
-        .ata(&f.creator.pubkey(), &f.keys.collateral_mint, &TOKEN)
-        .await;
-    f.creator_trader(collateral)
-}
-
 /// The split at the posted price and what a crank would charge now, from the pool account
 /// (quotes are return data, which native runs do not carry).
 async fn split_and_pending(f: &mut Fixture) -> (Reserves, FundingCharges) {
@@ -1603,7 +1590,7 @@ async fn split_and_pending(f: &mut Fixture) -> (Reserves, FundingCharges) {
 #[tokio::test]
 async fn no_premium_flows_to_a_side_held_only_by_its_dead_shares() {
     let mut f = Fixture::new().await;
-    let owner = creator(&mut f).await;
+    let owner = f.creator_with_collateral().await;
     let short = f.env.balance(&owner.short).await;
     f.close(&owner, Short, short, 1)
         .await
@@ -1654,7 +1641,7 @@ async fn no_interest_accrues_while_lp_is_held_only_by_its_dead_shares() {
     let mut f = Fixture::new().await;
     let t = f.trader(10_000 * USDC).await;
     f.open(&t, Long, 5_000 * USDC, 1).await.expect("open");
-    let owner = creator(&mut f).await;
+    let owner = f.creator_with_collateral().await;
     let lp = f.env.balance(&owner.lp).await;
     f.close(&owner, Lp, lp, 1).await.expect("remove all LP");
     // The one-unit-off rule leaves dust behind, which does not keep the interest going.

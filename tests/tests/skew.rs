@@ -7,7 +7,6 @@ use asymptote::state::PoolParams;
 use asymptote_math::skew::{charge, skew};
 use asymptote_math::{curve, U256};
 use asymptote_tests::*;
-use solana_signer::Signer;
 
 const USDC: u64 = 1_000_000;
 const ONE: u128 = 1 << 64;
@@ -162,15 +161,7 @@ async fn the_skew_cap_refuses_trades_and_lp_withdrawals_beyond_it_and_changes_no
         .await
         .expect("within the cap");
     // Removing most of the LP depth would leave |N| > b_max L.
-    let creator_collateral = f
-        .env
-        .ata(
-            &f.creator.pubkey(),
-            &f.keys.collateral_mint,
-            &f.keys.collateral_program,
-        )
-        .await;
-    let creator = f.creator_trader(creator_collateral);
+    let creator = f.creator_with_collateral().await;
     let lp = f.env.balance(&creator.lp).await;
     let extra = creator.accounts();
     let before = f.snapshot(&extra).await;

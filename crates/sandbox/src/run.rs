@@ -19,7 +19,6 @@ use asymptote_tests::{
     refusal_name, BanksClientError, Fixture, FixtureOptions, Mode, Trader, TOKEN,
 };
 use indicatif::{ProgressBar, ProgressStyle};
-use solana_signer::Signer;
 
 use crate::actors::{actions, Action, Position};
 use crate::error::SandboxError;
@@ -330,13 +329,7 @@ impl Sandbox {
         };
         for (i, spec) in scenario.actors.iter().enumerate() {
             let (trader, contributed) = match spec {
-                ActorSpec::Lp { .. } if i == 0 => {
-                    let collateral =
-                        sb.f.env
-                            .ata(&sb.f.creator.pubkey(), &sb.f.keys.collateral_mint, &TOKEN)
-                            .await;
-                    (sb.f.creator_trader(collateral), deposit)
-                }
+                ActorSpec::Lp { .. } if i == 0 => (sb.f.creator_with_collateral().await, deposit),
                 ActorSpec::Lp { deposit, .. } => {
                     let amount = atoms(*deposit, decimals);
                     (sb.f.trader(amount).await, amount)

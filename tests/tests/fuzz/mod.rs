@@ -115,16 +115,13 @@ impl World {
     pub async fn new(config: Configuration, seed: u64) -> Self {
         let good_price = config.options.price;
         let mut f = Fixture::with(config.options).await;
-        let mint = f.keys.collateral_mint;
-        let program = f.keys.collateral_program;
-        let creator = f.creator.pubkey();
-        let creator_collateral = f.env.ata(&creator, &mint, &program).await;
-        let mut actors = vec![f.creator_trader(creator_collateral)];
+        let mut actors = vec![f.creator_with_collateral().await];
         let unit = 10u64.pow(u32::from(f.decimals));
         for amount in [50_000, 200_000, 1_000_000] {
             actors.push(f.trader(amount * unit).await);
         }
         let recipient = f.fee_recipient.pubkey();
+        let (mint, program) = (f.keys.collateral_mint, f.keys.collateral_program);
         let fee_account = f.env.ata(&recipient, &mint, &program).await;
         let seen = invariants::Seen::read(&mut f).await;
         World {
