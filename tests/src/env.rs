@@ -239,6 +239,9 @@ impl TestEnv {
         signers: &[&Keypair],
     ) -> Result<u64, BanksClientError> {
         let logs = self.send_with_logs(ixs, signers).await?;
+        if std::env::var_os("ASYMPTOTE_CU_PROFILE").is_some() {
+            eprintln!("{}", logs.join("\n"));
+        }
         Ok(program_units(&logs))
     }
 

@@ -4,6 +4,20 @@
 
 use anchor_lang::prelude::*;
 
+/// Logs a label and the compute units left when the program is built with
+/// `ASYMPTOTE_CU_TRACE=1` in the environment (`scripts/cu-profile`); compiles to nothing
+/// otherwise. Consecutive readings differ by the work between them plus about 200 CU of
+/// logging.
+#[macro_export]
+macro_rules! cu_trace {
+    ($label:literal) => {
+        if option_env!("ASYMPTOTE_CU_TRACE").is_some() {
+            anchor_lang::prelude::msg!($label);
+            solana_program::log::sol_log_compute_units();
+        }
+    };
+}
+
 pub mod constants;
 pub mod error;
 pub mod events;

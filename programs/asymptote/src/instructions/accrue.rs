@@ -51,17 +51,20 @@ fn crank_price(
 }
 
 pub fn accrue(ctx: Context<Accrue>) -> Result<()> {
+    crate::cu_trace!("accrue: accounts loaded");
     ctx.accounts.config.require_not_paused(pause::ACCRUE)?;
     let clock = Clock::get()?;
     let legacy = ctx.accounts.config.legacy_pyth_program;
     let pool_key = ctx.accounts.pool.key();
     let pool = &mut ctx.accounts.pool;
     let (price, used_fallback_price) = crank_price(pool, &ctx.accounts.oracle, &legacy, &clock)?;
+    crate::cu_trace!("accrue: oracle read");
     let config = pool.params.math_config()?;
     let prices = oracle::candidates(&price, 0, Side::Collateral, Side::Collateral);
     let state = pool.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);
     let (next, charges, reserves) =
         accrue_funding_at(&config, &state, prices, clock.slot).map_err(math_err)?;
+    crate::cu_trace!("accrue: funding");
     pool.books.protocol_fees_owed = pool
         .books
         .protocol_fees_owed
@@ -81,6 +84,8 @@ pub fn accrue(ctx: Context<Accrue>) -> Result<()> {
         slot: clock.slot,
         books,
     };
+    crate::cu_trace!("accrue: event built");
     emit_event(&ctx.accounts.event_authority, &event)?;
+    crate::cu_trace!("accrue: event emitted");
     Ok(())
 }

@@ -93,7 +93,9 @@ pub fn settle(
     require!(bounds.max_in > 0, AsymptoteError::ZeroAmount);
     check_expiry(bounds.expiry_slot, clock)?;
     let use_ = oracle::PriceUse::of(side_out);
+    crate::cu_trace!("settle: start");
     let price = oracle::fetch(pool, oracle_account, legacy_pyth_program, clock, use_)?;
+    crate::cu_trace!("settle: oracle read");
     let executed = exact_input(
         pool,
         &price,
@@ -112,7 +114,9 @@ pub fn settle(
         executed.amount_out >= bounds.min_out,
         AsymptoteError::SlippageExceeded
     );
+    crate::cu_trace!("settle: trade found");
     commit(pool, &executed)?;
+    crate::cu_trace!("settle: committed");
     Ok(executed)
 }
 
@@ -139,6 +143,7 @@ pub fn simulate(
     request: Trade,
     supplies: [(Side, u64); 2],
 ) -> Result<Box<Executed>> {
+    crate::cu_trace!("simulate: start");
     let config = pool.params.math_config()?;
     let prices = oracle::candidates(
         price,
@@ -147,7 +152,9 @@ pub fn simulate(
         request.side_out,
     );
     let state = pool.math_state(supplies);
+    crate::cu_trace!("simulate: inputs ready");
     let mut outcome = trade(&config, &state, prices, slot, request).map_err(math_err)?;
+    crate::cu_trace!("simulate: math trade");
     let (amount_in, amount_out, kept) = match (request.side_in, request.side_out) {
         (Side::Collateral, _) => {
             let (paid, surplus) = atoms_up(outcome.amount_in)?;

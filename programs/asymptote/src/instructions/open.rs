@@ -70,6 +70,7 @@ pub struct Open<'info> {
 }
 
 pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
+    crate::cu_trace!("open: accounts loaded");
     ctx.accounts.config.require_not_paused(pause::OPEN)?;
     let side: Side = args.side.into();
     require!(side.is_token(), AsymptoteError::InvalidSide);
@@ -95,6 +96,7 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
         bounds,
         supplies,
     )?;
+    crate::cu_trace!("open: settled");
     let paid = executed.amount_in;
     let minted = executed.amount_out;
 
@@ -111,6 +113,7 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     let expected = vault_before
         .checked_add(paid)
         .ok_or(AsymptoteError::MathOverflow)?;
+    crate::cu_trace!("open: collateral in");
     let vault_after = vault_balance_after(&mut ctx.accounts.vault, expected)?;
     require!(vault_after == expected, AsymptoteError::CollateralShortfall);
     check_vault_covers_books(&ctx.accounts.pool, vault_after)?;
@@ -126,6 +129,7 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
         minted,
     )?;
 
+    crate::cu_trace!("open: minted");
     let supply_after = ctx.accounts.side_mint.supply.saturating_add(minted);
     let event = traded_event(
         pool_key,
@@ -136,6 +140,8 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
         clock.slot,
         [(side, supply_after), (Side::Collateral, 0)],
     )?;
+    crate::cu_trace!("open: event built");
     emit_event(&ctx.accounts.event_authority, &event)?;
+    crate::cu_trace!("open: event emitted");
     Ok(())
 }
