@@ -18,6 +18,9 @@ macro_rules! cu_trace {
     };
 }
 
+#[cfg(target_os = "solana")]
+use asymptote_sbf_mem as _;
+
 pub mod constants;
 pub mod error;
 pub mod events;
