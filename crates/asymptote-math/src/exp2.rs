@@ -76,28 +76,42 @@ const FRACTION_FACTORS: [u128; 64] = [
     0x0000000000000000b17217f7d1cf79ab, // 2^(2^-64)
 ];
 
-/// High 128 bits of the 256-bit product `a * b`, by schoolbook multiplication on 32-bit
-/// limbs so that every partial product is a native 64-bit multiply on chain (SBF has no
-/// 64x64->128 multiply; 128-bit products are emulated and cost several times more).
-fn mul_high(a: u128, b: u128) -> u128 {
+/// The table entries as 32-bit limbs, least significant first, split at compile time. From
+/// entry 31 on (`2^(2^-32)` and beyond) the top limb is zero and is left out of the product.
+const FACTOR_LIMBS: [[u64; 4]; 64] = {
+    let mut out = [[0u64; 4]; 64];
+    let mut i = 0;
+    while i < 64 {
+        out[i] = limbs32(FRACTION_FACTORS[i]);
+        i += 1;
+    }
+    out
+};
+/// The first entry whose top 32-bit limb is zero.
+const FIRST_THREE_LIMB_FACTOR: usize = 31;
+
+/// High 128 bits of the 256-bit product of `a` and the first `N` limbs of `b`, by
+/// schoolbook multiplication on 32-bit limbs so that every partial product is a native
+/// 64-bit multiply on chain (SBF has no 64x64->128 multiply; 128-bit products are emulated
+/// and cost several times more). `N` is a constant so the loops unroll.
+fn mul_high<const N: usize>(a: u128, b: &[u64; 4]) -> u128 {
     let a = limbs32(a);
-    let b = limbs32(b);
     let mut acc = [0u64; 8];
     for (i, &ai) in a.iter().enumerate() {
         let mut carry = 0u64;
-        for (j, &bj) in b.iter().enumerate() {
+        for (j, &bj) in b[..N].iter().enumerate() {
             // < 2^64: (2^32-1)^2 + 2 (2^32-1) = 2^64 - 1
             let t = ai * bj + acc[i + j] + carry;
             acc[i + j] = t & 0xffff_ffff;
             carry = t >> 32;
         }
-        acc[i + 4] = carry;
+        acc[i + N] = carry;
     }
     u128::from(acc[4] | (acc[5] << 32)) | (u128::from(acc[6] | (acc[7] << 32)) << 64)
 }
 
 /// The four 32-bit limbs of `x`, least significant first, each widened to u64.
-fn limbs32(x: u128) -> [u64; 4] {
+const fn limbs32(x: u128) -> [u64; 4] {
     [
         (x as u64) & 0xffff_ffff,
         (x as u64) >> 32,
@@ -120,10 +134,16 @@ pub fn exp2(x: I64F64) -> Result<U64F64, ArithmeticError> {
     }
     let fraction = bits as u64; // low 64 bits of the two's complement
     let mut result: u128 = 1 << 127;
-    for (i, factor) in FRACTION_FACTORS.iter().enumerate() {
+    // result * (2^128 + factor) / 2^128 < 2^128: the product of all entries is < 2.
+    let (wide, narrow) = FACTOR_LIMBS.split_at(FIRST_THREE_LIMB_FACTOR);
+    for (i, factor) in wide.iter().enumerate() {
         if fraction & (1u64 << (63 - i)) != 0 {
-            // result * (2^128 + factor) / 2^128 < 2^128: the product of all entries is < 2.
-            result += mul_high(result, *factor);
+            result += mul_high::<4>(result, factor);
+        }
+    }
+    for (i, factor) in narrow.iter().enumerate() {
+        if fraction & (1u64 << (63 - FIRST_THREE_LIMB_FACTOR - i)) != 0 {
+            result += mul_high::<3>(result, factor);
         }
     }
     let integer = bits >> 64; // floor(x), in [-64, 63]
@@ -168,7 +188,9 @@ fn scaled_ratio(t: u64, h: u128) -> u128 {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
+    use std::vec;
 
     #[test]
     fn scaled_ratio_is_the_exact_quotient() {
@@ -221,7 +243,57 @@ mod tests {
         ];
         for (a, b) in cases {
             let wide = U256::from(a) * U256::from(b);
-            assert_eq!(U256::from(mul_high(a, b)), wide >> 128, "{a} * {b}");
+            assert_eq!(
+                U256::from(mul_high::<4>(a, &limbs32(b))),
+                wide >> 128,
+                "{a} * {b}"
+            );
+        }
+    }
+
+    #[test]
+    fn three_limb_entries_have_a_zero_top_limb_and_the_others_do_not() {
+        for (i, limbs) in FACTOR_LIMBS.iter().enumerate() {
+            assert_eq!(limbs[3] == 0, i >= FIRST_THREE_LIMB_FACTOR, "entry {i}");
+        }
+    }
+
+    /// The reference's loop as written before the limb tables: one full 128 x 128 product
+    /// per set bit, in 256 bits.
+    fn exp2_reference(x: I64F64) -> Option<u128> {
+        let bits = x.to_bits();
+        if bits >= 64i128 << 64 {
+            return None;
+        }
+        if bits < -(64i128 << 64) {
+            return Some(0);
+        }
+        let fraction = bits as u64;
+        let mut result: u128 = 1 << 127;
+        for (i, &factor) in FRACTION_FACTORS.iter().enumerate() {
+            if fraction & (1u64 << (63 - i)) != 0 {
+                let high = (U256::from(result) * U256::from(factor)) >> 128;
+                result += u128::try_from(high).ok()?;
+            }
+        }
+        Some(result >> (63 - (bits >> 64)) as u32)
+    }
+
+    #[test]
+    fn exp2_matches_the_full_width_reference_bit_for_bit() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut fractions = vec![0u64, 1, u64::MAX, 1 << 63, (1 << 32) - 1, 1 << 32];
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            fractions.push(x);
+        }
+        for &f in &fractions {
+            for integer in [-64i128, -40, -1, 0, 5, 63] {
+                let arg = I64F64::from_bits((integer << 64) | i128::from(f));
+                assert_eq!(exp2(arg).ok().map(q64), exp2_reference(arg), "{arg:?}");
+            }
         }
     }
 
@@ -250,7 +322,7 @@ mod tests {
     fn exp2_of_a_half_is_the_first_table_entry() {
         // 2^-0.5 = sqrt(2)/2: fraction bit 63 set, integer part -1.
         let x = exp2(I64F64::from_bits(-(1i128 << 63))).unwrap_or_default();
-        let expected = ((1u128 << 127) + mul_high(1 << 127, FRACTION_FACTORS[0])) >> 64;
+        let expected = ((1u128 << 127) + mul_high::<4>(1 << 127, &FACTOR_LIMBS[0])) >> 64;
         assert_eq!(q64(x), expected);
         // 13043817825332782212 = floor(2^64 / sqrt 2)
         assert_eq!(q64(x), 13_043_817_825_332_782_212);

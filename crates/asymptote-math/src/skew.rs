@@ -4,7 +4,7 @@
 use fixed::types::U64F64;
 
 use crate::error::{ArithmeticError, ArithmeticKind, PoolError, PoolResult};
-use crate::wide::{mul, narrow, sub, U256, U512};
+use crate::wide::{mul_small, narrow, sub, U256, U512};
 
 /// Skew-charge parameters of a pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ impl Skew {
 /// flat one).
 pub fn exposure(k: u32, r: U256, big_r: U256) -> PoolResult<U256> {
     let rest = sub(big_r, r)?;
-    Ok(mul(U256::from(k), r.min(rest))?)
+    Ok(mul_small(r.min(rest), k)?)
 }
 
 /// Skew of a pool split `(rA, rB, rC)` of `R`.

@@ -271,6 +271,21 @@ pub fn mul(a: U256, b: U256) -> MathResult<U256> {
         .ok_or_else(|| fail(ArithmeticKind::Overflow))
 }
 
+/// `a * k` for a 32-bit factor, failing on overflow: one native multiply per 32-bit digit,
+/// where `mul` would take ruint's 128-bit limb products (emulated on SBF, about 1,000 CU).
+#[track_caller]
+pub fn mul_small(a: U256, k: u32) -> MathResult<U256> {
+    let mut product = [0u32; 16];
+    let mut carry = 0u64;
+    for (out, &digit) in product.iter_mut().zip(&digits::of(a)) {
+        let t = u64::from(digit) * u64::from(k) + carry;
+        *out = t as u32;
+        carry = t >> 32;
+    }
+    product[8] = carry as u32;
+    digits::to_u256(&product).ok_or_else(|| fail(ArithmeticKind::Overflow))
+}
+
 /// `floor(a / d)`, failing on `d == 0`.
 #[track_caller]
 pub fn div(a: U256, d: U256) -> MathResult<U256> {
@@ -427,6 +442,20 @@ mod tests {
                 assert_eq!(wide_mul(a, b), a.widening_mul(b), "{a} * {b}");
             }
         }
+    }
+
+    #[test]
+    fn mul_small_matches_ruint_and_refuses_overflow() {
+        for &a in &samples() {
+            for k in [0u32, 1, 2, 3, 7, 16, 0xffff, 0x8000_0000, u32::MAX] {
+                let expected = a.checked_mul(U256::from(k));
+                assert_eq!(mul_small(a, k).ok(), expected, "{a} * {k}");
+            }
+        }
+        assert_eq!(
+            mul_small(Q256M, 2).map_err(|e| e.kind),
+            Err(ArithmeticKind::Overflow)
+        );
     }
 
     #[test]
