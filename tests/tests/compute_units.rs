@@ -355,8 +355,10 @@ async fn compute_unit_table() {
     let mut table = String::from(
         "# Compute units\n\nMeasured by `scripts/cu-table` (the `compute_unit_table` test) on the SBF build from \
          `scripts/build-sbf` (Debian rustc-web 1.96 + sbpf-linker, SBPF v0, not Solana's platform-tools: \
-         figures may sit above what `cargo build-sbf` produces), in solana-program-test 3.1.12. \
-         Each figure is the program's own invocation, CPIs (token transfers, mints, burns, event) included.\n\n\
+         figures may sit above what `cargo build-sbf` produces; memory intrinsics go to the runtime's \
+         `sol_mem*` syscalls as platform-tools does, see `crates/sbf-mem`), in solana-program-test 3.1.12. \
+         Each figure is the program's own invocation, CPIs (token transfers, mints, burns, event) included. \
+         `scripts/cu-profile` breaks the traced instructions down by phase.\n\n\
          | instruction | scenario | compute units | goal |\n|---|---|---:|---:|\n",
     );
     for r in &rows {
