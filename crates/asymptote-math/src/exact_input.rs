@@ -52,7 +52,7 @@ use crate::error::{PoolError, PoolResult};
 use crate::pool::{Config, Reserves, Side, State};
 use crate::price::Prices;
 use crate::skew::{check_cap, skew, Skew};
-use crate::transition::{fund_at_selected_price, trade, Trade, TradeOutcome};
+use crate::transition::{fund, trade, Funding, Trade, TradeOutcome};
 use crate::wide::{add, mul_div, mul_div_up, sub, Q128, U256};
 use fixed::types::U64F64;
 use ruint::UintTryFrom;
@@ -137,14 +137,27 @@ pub fn open_first_guess(
     if solver.lambda == 0 || bound.is_zero() {
         return Ok(bound);
     }
-    let (before, skew0) = pre_trade(config, state, prices, now, side_out)?;
-    let start = Point {
-        v: U256::ZERO,
-        cost: U256::ZERO,
-        skew: skew0,
-        reserves: before,
-        big_r: add(add(before.long, before.short)?, before.lp)?,
-    };
+    let funding = fund(config, state, prices, (Side::Collateral, side_out), now)?;
+    open_first_guess_funded(config, &funding, target)
+}
+
+/// [`open_first_guess`] from the open's [`Funding`] step (collateral in; `SameSide` for
+/// any other funding).
+pub fn open_first_guess_funded(
+    config: &Config,
+    funding: &Funding,
+    target: U256,
+) -> PoolResult<U256> {
+    let (side_in, side_out) = funding.sides();
+    if side_in != Side::Collateral {
+        return Err(PoolError::SameSide);
+    }
+    let solver = Solver::new(config, side_out, target)?;
+    let bound = solver.gross_bound()?;
+    if solver.lambda == 0 || bound.is_zero() {
+        return Ok(bound);
+    }
+    let start = start_point(config, funding)?;
     Ok(solver.bounded(solver.estimate(&start), bound))
 }
 
@@ -215,15 +228,8 @@ fn search(
         v_max
     } else {
         // First guess: the quadratic from the post-funding split (v = 0, cost 0).
-        let (before, skew0) = pre_trade(config, state, prices, now, side_out)?;
-        let start = Point {
-            v: U256::ZERO,
-            cost: U256::ZERO,
-            skew: skew0,
-            reserves: before,
-            big_r: add(add(before.long, before.short)?, before.lp)?,
-        };
-        clamp(solver.next(&start), U256::ZERO, hi)
+        let funding = fund(config, state, prices, (Side::Collateral, side_out), now)?;
+        clamp(solver.next(&start_point(config, &funding)?), U256::ZERO, hi)
     };
     // Consecutive evaluations on the same side of the budget: the model keeps missing.
     let mut streak = 0usize;
@@ -400,26 +406,24 @@ fn checked_against_cap(config: &Config, out: TradeOutcome) -> PoolResult<TradeOu
     Ok(out)
 }
 
-/// The split and skew `trade` starts from: selected price, then funding (same steps, same
-/// functions as `trade`).
-fn pre_trade(
-    config: &Config,
-    state: &State,
-    prices: Prices,
-    now: u64,
-    side_out: Side,
-) -> PoolResult<(Reserves, Skew)> {
-    let sides = (Side::Collateral, side_out);
-    let (_, funded, reserves) = fund_at_selected_price(config, state, prices, sides, now)?;
-    let s = skew(
+/// Where every search starts: the split after funding (`v = 0`, cost 0) and its skew.
+fn start_point(config: &Config, funding: &Funding) -> PoolResult<Point> {
+    let before = *funding.before();
+    let skew0 = skew(
         &config.skew,
         config.k,
-        funded.r,
-        reserves.long,
-        reserves.short,
-        reserves.lp,
+        funding.collateral(),
+        before.long,
+        before.short,
+        before.lp,
     )?;
-    Ok((reserves, s))
+    Ok(Point {
+        v: U256::ZERO,
+        cost: U256::ZERO,
+        skew: skew0,
+        reserves: before,
+        big_r: add(add(before.long, before.short)?, before.lp)?,
+    })
 }
 
 /// A value with its measured cost and the split the skew was computed on.
@@ -1015,15 +1019,9 @@ mod tests {
         }
     }
 
-    fn start_point(config: &Config, state: &State, prices: Prices, side: Side) -> Point {
-        let (before, skew0) = pre_trade(config, state, prices, 0, side).unwrap();
-        Point {
-            v: U256::ZERO,
-            cost: U256::ZERO,
-            skew: skew0,
-            reserves: before,
-            big_r: before.long + before.short + before.lp,
-        }
+    fn start(config: &Config, state: &State, prices: Prices, side: Side) -> Point {
+        let funding = fund(config, state, prices, (Side::Collateral, side), 0).unwrap();
+        start_point(config, &funding).unwrap()
     }
 
     #[test]
@@ -1038,7 +1036,7 @@ mod tests {
                         // from the split before the open, and from the trade of the gross
                         // bound (over budget by its charge)
                         let bound = solver.gross_bound().unwrap();
-                        let mut points = vec![start_point(&config, &state, prices, side)];
+                        let mut points = vec![start(&config, &state, prices, side)];
                         let request = Trade {
                             side_in: Side::Collateral,
                             side_out: side,
@@ -1169,7 +1167,8 @@ mod tests {
             ema: mul_div(config.mark, u(101), u(100)).unwrap(),
         };
         for side in [Side::Long, Side::Short, Side::Lp] {
-            let (reserves, s) = pre_trade(&config, &state, prices, 0, side).unwrap();
+            let origin = start(&config, &state, prices, side);
+            let (reserves, s) = (origin.reserves, origin.skew);
             let out = trade(
                 &config,
                 &state,

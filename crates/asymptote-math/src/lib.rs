@@ -26,7 +26,8 @@ pub mod wide;
 
 pub use error::{ArithmeticError, ArithmeticKind, PoolError, PoolResult};
 pub use exact_input::{
-    open_exact_input, open_exact_input_with_stats, open_first_guess, open_next_guess, SearchStats,
+    open_exact_input, open_exact_input_with_stats, open_first_guess, open_first_guess_funded,
+    open_next_guess, SearchStats,
 };
 pub use fixed::types::{I64F64, U64F64};
 pub use pool::{
@@ -34,5 +35,7 @@ pub use pool::{
 };
 pub use price::{xk, Prices, SelectedPrice};
 pub use skew::SkewConfig;
-pub use transition::{accrue_funding, accrue_funding_at, trade, Trade, TradeOutcome};
+pub use transition::{
+    accrue_funding, accrue_funding_at, fund, trade, trade_funded, Funding, Trade, TradeOutcome,
+};
 pub use wide::{mul_div, mul_div_up, Q126, Q128, Q256M, Q64, U256, U512};

@@ -215,17 +215,61 @@ pub(crate) fn fund_at_selected_price(
     Ok((price, funded, reserves))
 }
 
-/// Run one trade at `now` with the two candidate prices. Pure: returns the new state.
-/// Out of line: inlined into a caller that also holds the outcome, its locals would
-/// overflow a 4 KiB SBF stack frame.
-#[inline(never)]
-pub fn trade(
+/// The first step of a trade, which does not depend on its amount: the price its sides
+/// use, funding up to `now` at that price, and the split after funding. A caller that
+/// tries several amounts of one trade (exact input) computes it once with [`fund`] and
+/// passes it to [`trade_funded`]; [`trade`] does both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Funding {
+    sides: (Side, Side),
+    price: SelectedPrice,
+    funded: Funded,
+    before: Reserves,
+}
+
+impl Funding {
+    /// The price the trade is evaluated at.
+    pub fn price(&self) -> &SelectedPrice {
+        &self.price
+    }
+
+    /// The split after funding, before the trade.
+    pub fn before(&self) -> &Reserves {
+        &self.before
+    }
+
+    /// Collateral `R` after funding (the protocol fee taken out).
+    pub fn collateral(&self) -> U256 {
+        self.funded.r
+    }
+
+    /// `(side_in, side_out)`.
+    pub fn sides(&self) -> (Side, Side) {
+        self.sides
+    }
+}
+
+/// [`Funding`] for trades from `sides.0` to `sides.1` on `state` at `now`.
+pub fn fund(
     config: &Config,
     state: &State,
     prices: Prices,
+    sides: (Side, Side),
     now: u64,
-    trade: Trade,
-) -> PoolResult<TradeOutcome> {
+) -> PoolResult<Funding> {
+    if sides.0 == sides.1 {
+        return Err(PoolError::SameSide);
+    }
+    let (price, funded, before) = fund_at_selected_price(config, state, prices, sides, now)?;
+    Ok(Funding {
+        sides,
+        price,
+        funded,
+        before,
+    })
+}
+
+fn check_request(state: &State, trade: &Trade) -> PoolResult<()> {
     if trade.side_in == trade.side_out {
         return Err(PoolError::SameSide);
     }
@@ -235,8 +279,45 @@ pub fn trade(
     if trade.side_in.is_token() && trade.amount > state.supply(trade.side_in) {
         return Err(PoolError::MinimumSupply);
     }
-    let sides = (trade.side_in, trade.side_out);
-    let (price, funded, before) = fund_at_selected_price(config, state, prices, sides, now)?;
+    Ok(())
+}
+
+/// Run one trade at `now` with the two candidate prices. Pure: returns the new state.
+pub fn trade(
+    config: &Config,
+    state: &State,
+    prices: Prices,
+    now: u64,
+    trade: Trade,
+) -> PoolResult<TradeOutcome> {
+    check_request(state, &trade)?;
+    let funding = fund(config, state, prices, (trade.side_in, trade.side_out), now)?;
+    trade_funded(config, state, &funding, trade.amount)
+}
+
+/// The trade of `amount` on `state` after its [`Funding`] step (which must have been
+/// computed from the same `state`): the same outcome as [`trade`].
+/// Out of line: inlined into a caller that also holds the outcome, its locals would
+/// overflow a 4 KiB SBF stack frame.
+#[inline(never)]
+pub fn trade_funded(
+    config: &Config,
+    state: &State,
+    funding: &Funding,
+    amount: U256,
+) -> PoolResult<TradeOutcome> {
+    let trade = Trade {
+        side_in: funding.sides.0,
+        side_out: funding.sides.1,
+        amount,
+    };
+    check_request(state, &trade)?;
+    let Funding {
+        price,
+        funded,
+        before,
+        ..
+    } = *funding;
     let big_r = funded.r;
 
     let value = input_value(state, &before, &trade)?;

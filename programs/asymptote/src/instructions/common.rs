@@ -5,7 +5,10 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, MintTo, Token, Transfer};
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 use asymptote_math::funding::FundingCharges;
-use asymptote_math::{trade, Reserves, Side, Trade, TradeOutcome, MINIMUM_RESERVE, U256};
+use asymptote_math::{
+    fund, trade_funded, Config as MathConfig, Funding, Reserves, Side, State as MathState, Trade,
+    TradeOutcome, MINIMUM_RESERVE, U256,
+};
 
 use super::exact_input::exact_input;
 use crate::constants::AUTHORITY_SEED;
@@ -131,29 +134,52 @@ pub fn commit(pool: &mut Pool, executed: &Executed) -> Result<()> {
     pool.store(&executed.outcome.state)
 }
 
-/// One trade through the math core at the oracle price, without touching the pool. Rounds the
+/// What every trade of one request shares, whatever its amount: the math config, the
+/// pool's state, and the funding step at the price its sides use. Exact input tries up to
+/// five amounts; the funding step (price selection, `x^K`, two decays) runs once.
+pub struct TradeSetup {
+    pub config: MathConfig,
+    pub state: MathState,
+    pub funding: Funding,
+}
+
+impl TradeSetup {
+    /// Boxed: the setup is large, and SBF stack frames are 4 KiB.
+    #[inline(never)]
+    pub fn new(
+        pool: &Pool,
+        price: &OraclePrice,
+        slot: u64,
+        sides: (Side, Side),
+        supplies: [(Side, u64); 2],
+    ) -> Result<Box<Self>> {
+        let config = pool.params.math_config()?;
+        let prices = oracle::candidates(price, pool.oracle.conf_widening_bps, sides.0, sides.1);
+        let state = pool.math_state(supplies);
+        let funding = fund(&config, &state, prices, sides, slot).map_err(math_err)?;
+        Ok(Box::new(Self {
+            config,
+            state,
+            funding,
+        }))
+    }
+}
+
+/// One trade of `amount` through the math core, without touching the pool. Rounds the
 /// collateral that moves to whole atoms in the pool's favour and keeps the difference in R.
 ///
 /// Out of line and boxed: the outcome is large, and SBF stack frames are 4 KiB.
 #[inline(never)]
-pub fn simulate(
-    pool: &Pool,
-    price: &OraclePrice,
-    slot: u64,
-    request: Trade,
-    supplies: [(Side, u64); 2],
-) -> Result<Box<Executed>> {
+pub fn simulate(setup: &TradeSetup, amount: U256) -> Result<Box<Executed>> {
+    let (side_in, side_out) = setup.funding.sides();
+    let request = Trade {
+        side_in,
+        side_out,
+        amount,
+    };
     crate::cu_trace!("simulate: start");
-    let config = pool.params.math_config()?;
-    let prices = oracle::candidates(
-        price,
-        pool.oracle.conf_widening_bps,
-        request.side_in,
-        request.side_out,
-    );
-    let state = pool.math_state(supplies);
-    crate::cu_trace!("simulate: inputs ready");
-    let mut outcome = trade(&config, &state, prices, slot, request).map_err(math_err)?;
+    let mut outcome =
+        trade_funded(&setup.config, &setup.state, &setup.funding, amount).map_err(math_err)?;
     crate::cu_trace!("simulate: math trade");
     let (amount_in, amount_out, kept) = match (request.side_in, request.side_out) {
         (Side::Collateral, _) => {

@@ -3,11 +3,11 @@
 //! rounded to whole units, fits.
 
 use anchor_lang::prelude::*;
-use asymptote_math::{mul_div, open_first_guess, open_next_guess, Side, Trade, Q128, U256, U64F64};
+use asymptote_math::{mul_div, open_first_guess_funded, open_next_guess, Side, Q128, U256, U64F64};
 
-use super::common::{simulate, Executed};
+use super::common::{simulate, Executed, TradeSetup};
 use crate::error::{math_err, AsymptoteError};
-use crate::oracle::{self, OraclePrice};
+use crate::oracle::OraclePrice;
 use crate::state::Pool;
 use crate::units::{sub_atoms, SUB_ATOM_BITS};
 
@@ -55,7 +55,8 @@ fn open(
     budget: u64,
     supplies: [(Side, u64); 2],
 ) -> Result<Box<Executed>> {
-    let config = pool.params.math_config()?;
+    let setup = TradeSetup::new(pool, price, slot, (Side::Collateral, side_out), supplies)?;
+    let config = &setup.config;
     let budget_units = sub_atoms(budget);
     // The most value the budget buys without a charge (`S >= 0`: no value above it fits).
     let gross_bound = || -> Result<U256> {
@@ -74,14 +75,7 @@ fn open(
         // Without a charge the cost is ceil(v Q128 / OPEN_RATE): the bound is the answer.
         gross_bound()?
     } else {
-        let prices = oracle::candidates(
-            price,
-            pool.oracle.conf_widening_bps,
-            Side::Collateral,
-            side_out,
-        );
-        let state = pool.math_state(supplies);
-        open_first_guess(&config, &state, prices, slot, side_out, target).map_err(math_err)?
+        open_first_guess_funded(config, &setup.funding, target).map_err(math_err)?
     };
     // Bracket: `fits` is the best trade within budget, `over` the cheapest value over it
     // and its cost (sub-atoms); the answer is strictly between their values.
@@ -91,17 +85,12 @@ fn open(
         if amount.is_zero() {
             break;
         }
-        let request = Trade {
-            side_in: Side::Collateral,
-            side_out,
-            amount,
-        };
-        let executed = simulate(pool, price, slot, request, supplies)?;
+        let executed = simulate(&setup, amount)?;
         let within = executed.amount_in <= budget;
         if within && budget - executed.amount_in <= 1 {
             return Ok(executed);
         }
-        let model = open_next_guess(&config, side_out, target, amount, &executed.outcome)
+        let model = open_next_guess(config, side_out, target, amount, &executed.outcome)
             .map_err(math_err)?;
         if within {
             fits = Some(executed);
@@ -154,7 +143,8 @@ fn tokens_in(
     budget: u64,
     supplies: [(Side, u64); 2],
 ) -> Result<Box<Executed>> {
-    let config = pool.params.math_config()?;
+    let setup = TradeSetup::new(pool, price, slot, (side_in, side_out), supplies)?;
+    let config = &setup.config;
     // Without a skew charge, an opening fee makes the cost ceil(x * Q128 / OPEN_RATE):
     // x = floor(budget * OPEN_RATE / Q128) is the largest input that fits.
     let budget_units = U256::from(budget);
@@ -170,12 +160,7 @@ fn tokens_in(
         if amount.is_zero() {
             break;
         }
-        let request = Trade {
-            side_in,
-            side_out,
-            amount,
-        };
-        let executed = simulate(pool, price, slot, request, supplies)?;
+        let executed = simulate(&setup, amount)?;
         if executed.amount_in <= budget {
             // Exact (no overshoot seen) or within one unit of the budget: done.
             if over.is_none() || budget - executed.amount_in <= 1 {
