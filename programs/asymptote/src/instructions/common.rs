@@ -381,7 +381,7 @@ pub fn burn_side<'info>(
 ///
 /// The pool has already matched the mint and both accounts' mints, so the checked variant
 /// adds nothing on SPL Token but its cost: it unpacks the mint again and takes one more
-/// account into the CPI (about 800 CU on SBF). Token-2022 requires it for some extensions.
+/// account into the CPI (about 1,800 CU on SBF). Token-2022 requires it for some extensions.
 #[allow(clippy::too_many_arguments)]
 pub fn transfer_collateral<'info>(
     token_program: &Interface<'info, TokenInterface>,
