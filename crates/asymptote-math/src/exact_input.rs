@@ -55,7 +55,7 @@ use crate::skew::{check_cap, skew, Skew};
 use crate::transition::{fund, trade, Funding, Trade, TradeOutcome};
 use crate::wide::{add, mul_div, mul_div_up, sub, Q128, U256};
 use fixed::types::U64F64;
-use ruint::UintTryFrom;
+use ruint::{Uint, UintTryFrom};
 
 /// Most `trade` evaluations one exact-input open runs.
 pub const MAX_TRADE_EVALUATIONS: usize = 8;
@@ -138,7 +138,7 @@ pub fn open_first_guess(
         return Ok(bound);
     }
     let funding = fund(config, state, prices, (Side::Collateral, side_out), now)?;
-    open_first_guess_funded(config, &funding, target)
+    first_guess(config, &solver, bound, &funding)
 }
 
 /// [`open_first_guess`] from the open's [`Funding`] step (collateral in; `SameSide` for
@@ -157,6 +157,16 @@ pub fn open_first_guess_funded(
     if solver.lambda == 0 || bound.is_zero() {
         return Ok(bound);
     }
+    first_guess(config, &solver, bound, funding)
+}
+
+/// The quadratic's root from the split after funding, at most `bound`.
+fn first_guess(
+    config: &Config,
+    solver: &Solver,
+    bound: U256,
+    funding: &Funding,
+) -> PoolResult<U256> {
     let start = start_point(config, funding)?;
     Ok(solver.bounded(solver.estimate(&start), bound))
 }
@@ -717,7 +727,7 @@ fn root(a: Signed, b: Signed, c: Signed) -> Option<Signed> {
     if disc.neg {
         return None;
     }
-    let s = isqrt(disc.mag);
+    let s = sqrt_floor(disc.mag);
     if !b.neg {
         let den = b.mag.checked_add(s)?;
         if den.is_zero() {
@@ -754,15 +764,16 @@ fn shl(x: U256, bits: usize) -> Option<U256> {
     Some(x << bits)
 }
 
-/// `floor(sqrt(n))` for 256 bits: Newton's iteration from just above the root of the top
-/// 64 bits (relative error below 2^-31, so three steps reach the floor and a fourth sees it).
-fn sqrt_floor(n: U256) -> U256 {
+/// `floor(sqrt(n))`: Newton's iteration from just above the root of the top 64 bits
+/// (relative error below 2^-31, so three steps reach the floor and a fourth sees it). 256
+/// bits for the program's guess, 1024 for the exact search.
+fn sqrt_floor<const BITS: usize, const LIMBS: usize>(n: Uint<BITS, LIMBS>) -> Uint<BITS, LIMBS> {
     if n.is_zero() {
         return n;
     }
     let shift = n.bit_len().saturating_sub(64).next_multiple_of(2);
-    let top = (n >> shift).as_limbs()[0];
-    let mut x = U256::from(sqrt_u64(top) + 1) << (shift / 2);
+    let top = (n >> shift).as_limbs().first().copied().unwrap_or(0);
+    let mut x = Uint::<BITS, LIMBS>::from(sqrt_u64(top) + 1) << (shift / 2);
     for _ in 0..64 {
         let Some(q) = n.checked_div(x) else {
             break;
@@ -789,23 +800,6 @@ fn sqrt_u64(n: u64) -> u64 {
         }
         x = y;
     }
-}
-
-/// `floor(sqrt(n))` by Newton's iteration from a power of two above the root; it decreases
-/// strictly until it reaches the floor, within about log2(bits) + 2 steps.
-fn isqrt(n: U1024) -> U1024 {
-    if n.is_zero() {
-        return n;
-    }
-    let mut x = U1024::from(1u8) << n.bit_len().div_ceil(2);
-    for _ in 0..2048 {
-        let y = (x + n / x) >> 1;
-        if y >= x {
-            break;
-        }
-        x = y;
-    }
-    x
 }
 
 /// Sign and magnitude over 256 bits, for [`Solver::estimate`].
@@ -945,7 +939,7 @@ mod tests {
     }
 
     #[test]
-    fn isqrt_is_the_floor() {
+    fn sqrt_floor_is_the_floor_in_1024_bits() {
         for n in [
             0u128,
             1,
@@ -959,13 +953,13 @@ mod tests {
             (1 << 127) - 1,
             u128::MAX,
         ] {
-            let r = isqrt(U1024::from(n));
+            let r = sqrt_floor(U1024::from(n));
             assert!(r * r <= U1024::from(n), "{n}");
             let r1 = r + U1024::from(1u8);
             assert!(r1 * r1 > U1024::from(n), "{n}");
         }
         let big = (U1024::from(1u8) << 1000) + U1024::from(12345u32);
-        let r = isqrt(big);
+        let r = sqrt_floor(big);
         assert!(r * r <= big && (r + U1024::from(1u8)) * (r + U1024::from(1u8)) > big);
     }
 

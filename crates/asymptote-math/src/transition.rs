@@ -292,14 +292,11 @@ pub fn trade(
 ) -> PoolResult<TradeOutcome> {
     check_request(state, &trade)?;
     let funding = fund(config, state, prices, (trade.side_in, trade.side_out), now)?;
-    trade_funded(config, state, &funding, trade.amount)
+    run(config, state, &funding, trade)
 }
 
 /// The trade of `amount` on `state` after its [`Funding`] step (which must have been
 /// computed from the same `state`): the same outcome as [`trade`].
-/// Out of line: inlined into a caller that also holds the outcome, its locals would
-/// overflow a 4 KiB SBF stack frame.
-#[inline(never)]
 pub fn trade_funded(
     config: &Config,
     state: &State,
@@ -312,6 +309,18 @@ pub fn trade_funded(
         amount,
     };
     check_request(state, &trade)?;
+    run(config, state, funding, trade)
+}
+
+/// A checked request after its funding step. Out of line: inlined into a caller that also
+/// holds the outcome, its locals would overflow a 4 KiB SBF stack frame.
+#[inline(never)]
+fn run(
+    config: &Config,
+    state: &State,
+    funding: &Funding,
+    trade: Trade,
+) -> PoolResult<TradeOutcome> {
     let Funding {
         price,
         funded,
