@@ -3,7 +3,10 @@
 //! rounded to whole units, fits.
 
 use anchor_lang::prelude::*;
-use asymptote_math::{mul_div, open_first_guess_funded, open_next_guess, Side, Q128, U256, U64F64};
+use asymptote_math::{
+    mul_div, open_first_guess_funded, open_next_guess, Config as MathConfig, Side, Q128, U256,
+    U64F64,
+};
 
 use super::common::{simulate, Executed, TradeSetup};
 use crate::error::{math_err, AsymptoteError};
@@ -38,34 +41,38 @@ pub fn exact_input(
     budget: u64,
     supplies: [(Side, u64); 2],
 ) -> Result<Box<Executed>> {
+    let setup = TradeSetup::new(pool, price, slot, (side_in, side_out), supplies)?;
     if side_in == Side::Collateral {
-        open(pool, price, slot, side_out, budget, supplies)
+        open(&setup, budget)
     } else {
-        tokens_in(pool, price, slot, side_in, side_out, budget, supplies)
+        tokens_in(&setup, budget)
+    }
+}
+
+/// `floor(a * b / d)` as a program error.
+fn ratio(a: U256, b: U256, d: U256) -> Result<U256> {
+    mul_div(a, b, d).map_err(|e| math_err(e.into()))
+}
+
+/// What `amount` is worth to `side_out` net of the opening fee, `floor(amount OPEN_RATE /
+/// Q128)` for LONG and SHORT (the amount itself for LP): the most that fits when no skew
+/// charge is added, since the gross cost is `ceil(x Q128 / OPEN_RATE)`.
+fn net_of_opening_fee(config: &MathConfig, side_out: Side, amount: U256) -> Result<U256> {
+    if side_out.is_position() {
+        ratio(amount, config.open_rate, Q128)
+    } else {
+        Ok(amount)
     }
 }
 
 /// Collateral in: the most value `v` (in sub-atoms) whose payment, `ceil(cost(v) / 2^64)`
 /// atoms, fits the budget with at most one atom left over.
-fn open(
-    pool: &Pool,
-    price: &OraclePrice,
-    slot: u64,
-    side_out: Side,
-    budget: u64,
-    supplies: [(Side, u64); 2],
-) -> Result<Box<Executed>> {
-    let setup = TradeSetup::new(pool, price, slot, (Side::Collateral, side_out), supplies)?;
+fn open(setup: &TradeSetup, budget: u64) -> Result<Box<Executed>> {
     let config = &setup.config;
+    let side_out = setup.funding.sides().1;
     let budget_units = sub_atoms(budget);
     // The most value the budget buys without a charge (`S >= 0`: no value above it fits).
-    let gross_bound = || -> Result<U256> {
-        if side_out.is_position() {
-            mul_div(budget_units, config.open_rate, Q128).map_err(|e| math_err(e.into()))
-        } else {
-            Ok(budget_units)
-        }
-    };
+    let gross_bound = || net_of_opening_fee(config, side_out, budget_units);
     // The payment is the cost rounded up to whole atoms, so every cost in
     // (budget - 2, budget] atoms is accepted (at most one atom left). With a charge the
     // model aims half an atom below the budget: its error (the curve's sub-atom rounding,
@@ -85,7 +92,7 @@ fn open(
         if amount.is_zero() {
             break;
         }
-        let executed = simulate(&setup, amount)?;
+        let executed = simulate(setup, amount)?;
         let within = executed.amount_in <= budget;
         if within && budget - executed.amount_in <= 1 {
             return Ok(executed);
@@ -128,31 +135,16 @@ fn bracket_secant(lo: (U256, U256), hi: (U256, U256), target: U256) -> Result<U2
     if hi.1 == U256::MAX || hi.1 <= lo.1 || target < lo.1 {
         return Ok(middle);
     }
-    let step = mul_div(target - lo.1, hi.0 - lo.0, hi.1 - lo.1).map_err(|e| math_err(e.into()))?;
+    let step = ratio(target - lo.1, hi.0 - lo.0, hi.1 - lo.1)?;
     Ok(lo.0.saturating_add(step).clamp(first, last))
 }
 
 /// Side tokens in (close, swap): the most tokens whose payment (opening fee included for a
 /// swap into LONG or SHORT) fits the budget.
-fn tokens_in(
-    pool: &Pool,
-    price: &OraclePrice,
-    slot: u64,
-    side_in: Side,
-    side_out: Side,
-    budget: u64,
-    supplies: [(Side, u64); 2],
-) -> Result<Box<Executed>> {
-    let setup = TradeSetup::new(pool, price, slot, (side_in, side_out), supplies)?;
-    let config = &setup.config;
-    // Without a skew charge, an opening fee makes the cost ceil(x * Q128 / OPEN_RATE):
-    // x = floor(budget * OPEN_RATE / Q128) is the largest input that fits.
+fn tokens_in(setup: &TradeSetup, budget: u64) -> Result<Box<Executed>> {
+    // Without a skew charge this is exact (a swap into LONG or SHORT pays the opening fee).
     let budget_units = U256::from(budget);
-    let mut amount = if side_out.is_position() {
-        mul_div(budget_units, config.open_rate, Q128).map_err(|e| math_err(e.into()))?
-    } else {
-        budget_units
-    };
+    let mut amount = net_of_opening_fee(&setup.config, setup.funding.sides().1, budget_units)?;
     let mut fits: Option<Box<Executed>> = None;
     // The cheapest request found over budget: (request, cost in input units).
     let mut over: Option<(U256, U256)> = None;
@@ -160,7 +152,7 @@ fn tokens_in(
         if amount.is_zero() {
             break;
         }
-        let executed = simulate(&setup, amount)?;
+        let executed = simulate(setup, amount)?;
         if executed.amount_in <= budget {
             // Exact (no overshoot seen) or within one unit of the budget: done.
             if over.is_none() || budget - executed.amount_in <= 1 {
@@ -174,18 +166,17 @@ fn tokens_in(
             break;
         };
         amount = match &fits {
-            None => mul_div(amount, budget_units, over_cost).map_err(|e| math_err(e.into()))?,
+            None => ratio(amount, budget_units, over_cost)?,
             Some(best) => {
                 let (lo, lo_cost) = (best.request.amount, U256::from(best.amount_in));
                 if over_cost <= lo_cost || over_amount <= lo {
                     break;
                 }
-                let step = mul_div(
+                let step = ratio(
                     budget_units - lo_cost,
                     over_amount - lo,
                     over_cost - lo_cost,
-                )
-                .map_err(|e| math_err(e.into()))?;
+                )?;
                 if step.is_zero() {
                     break;
                 }
