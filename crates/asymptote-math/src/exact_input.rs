@@ -939,31 +939,6 @@ mod tests {
     }
 
     #[test]
-    fn sqrt_floor_is_the_floor_in_1024_bits() {
-        for n in [
-            0u128,
-            1,
-            2,
-            3,
-            4,
-            15,
-            16,
-            17,
-            1 << 100,
-            (1 << 127) - 1,
-            u128::MAX,
-        ] {
-            let r = sqrt_floor(U1024::from(n));
-            assert!(r * r <= U1024::from(n), "{n}");
-            let r1 = r + U1024::from(1u8);
-            assert!(r1 * r1 > U1024::from(n), "{n}");
-        }
-        let big = (U1024::from(1u8) << 1000) + U1024::from(12345u32);
-        let r = sqrt_floor(big);
-        assert!(r * r <= big && (r + U1024::from(1u8)) * (r + U1024::from(1u8)) > big);
-    }
-
-    #[test]
     fn root_floors_both_signs() {
         let s = |x: i128| Signed::norm(x < 0, U1024::from(x.unsigned_abs()));
         // x^2 + 0 x - 10 = 0 -> 3.16.. -> 3
@@ -1131,11 +1106,18 @@ mod tests {
             (1 << 127) - 1,
             u128::MAX,
         ] {
-            let n = U256::from(n);
-            let r = sqrt_floor(n);
-            assert!(r * r <= n, "{n}");
-            assert!((r + u(1)) * (r + u(1)) > n, "{n}");
+            let r = sqrt_floor(U256::from(n));
+            assert!(r * r <= U256::from(n), "{n}");
+            assert!((r + u(1)) * (r + u(1)) > U256::from(n), "{n}");
+            // The same function at the exact search's width.
+            let r = sqrt_floor(U1024::from(n));
+            assert!(r * r <= U1024::from(n), "{n}");
+            let r1 = r + U1024::from(1u8);
+            assert!(r1 * r1 > U1024::from(n), "{n}");
         }
+        let big = (U1024::from(1u8) << 1000) + U1024::from(12345u32);
+        let r = sqrt_floor(big);
+        assert!(r * r <= big && (r + U1024::from(1u8)) * (r + U1024::from(1u8)) > big);
         for n in [
             U256::MAX,
             (U256::from(1u8) << 255) + u(12345),
