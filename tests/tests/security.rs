@@ -596,12 +596,11 @@ async fn a_fake_token_program_is_refused() {
             )
             .await
     );
-    // the other real token program is not the pool's (the trader's collateral account
-    // already names its program, so that constraint fires first)
+    // the other real token program is not the pool's
     assert_refused!(
         f,
         extra.clone(),
-        anchor_code(Anchor::ConstraintTokenTokenProgram),
+        anchor_code(Anchor::ConstraintAddress),
         f.env
             .send(
                 &[with_account(close.clone(), collateral_slot, TOKEN_2022)],
@@ -709,6 +708,67 @@ async fn a_worthless_mint_cannot_stand_in_for_the_collateral_or_a_side() {
         f,
         extra,
         anchor_code(Anchor::ConstraintTokenMint),
+        f.env.send(&[ix], &[&t.keypair]).await
+    );
+}
+
+/// The program reads token accounts in place (`token_view`): an account of another program,
+/// an uninitialised one and one of another layout are refused before any field is used.
+#[tokio::test]
+async fn token_accounts_are_read_only_after_their_program_and_layout_check_out() {
+    let (mut f, t) = open_fixture().await;
+    let extra = t.accounts();
+    let token_owned = |data: Vec<u8>| solana_account::Account {
+        lamports: 10_000_000,
+        data,
+        owner: TOKEN,
+        executable: false,
+        rent_epoch: 0,
+    };
+    // the trader's wallet (a system account) as the collateral account
+    let ix = open_ix(
+        &t.pubkey(),
+        &f.keys,
+        &t.pubkey(),
+        &t.long,
+        open_args(Long, USDC),
+    );
+    assert_refused!(
+        f,
+        extra.clone(),
+        anchor_code(Anchor::ConstraintTokenTokenProgram),
+        f.env.send(&[ix], &[&t.keypair]).await
+    );
+    // a token-program account that was never initialised, as the side account
+    let blank = Pubkey::new_unique();
+    f.env.set_account(&blank, token_owned(vec![0; 165]));
+    let ix = open_ix(
+        &t.pubkey(),
+        &f.keys,
+        &t.collateral,
+        &blank,
+        open_args(Long, USDC),
+    );
+    assert_refused!(
+        f,
+        extra.clone(),
+        anchor_code(Anchor::AccountNotInitialized),
+        f.env.send(&[ix], &[&t.keypair]).await
+    );
+    // a token-program account of neither a token account's nor a mint's length
+    let odd = Pubkey::new_unique();
+    f.env.set_account(&odd, token_owned(vec![1; 120]));
+    let ix = open_ix(
+        &t.pubkey(),
+        &f.keys,
+        &t.collateral,
+        &odd,
+        open_args(Long, USDC),
+    );
+    assert_refused!(
+        f,
+        extra,
+        anchor_code(Anchor::AccountDidNotDeserialize),
         f.env.send(&[ix], &[&t.keypair]).await
     );
 }

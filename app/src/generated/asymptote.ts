@@ -122,6 +122,9 @@ export type Asymptote = {
         },
         {
           "name": "traderCollateral",
+          "docs": [
+            "owner: the payout may go elsewhere), checked by `check_collateral_accounts`."
+          ],
           "writable": true
         },
         {
@@ -130,6 +133,9 @@ export type Asymptote = {
         },
         {
           "name": "traderSide",
+          "docs": [
+            "`check_side_accounts`."
+          ],
           "writable": true
         },
         {
@@ -201,6 +207,9 @@ export type Asymptote = {
         },
         {
           "name": "recipientCollateral",
+          "docs": [
+            "`check_collateral_accounts`."
+          ],
           "writable": true
         },
         {
@@ -783,6 +792,9 @@ export type Asymptote = {
         },
         {
           "name": "traderCollateral",
+          "docs": [
+            "program, owned by the trader: checked by `check_collateral_accounts`."
+          ],
           "writable": true
         },
         {
@@ -938,13 +950,13 @@ export type Asymptote = {
         {
           "name": "mintIn",
           "docs": [
-            "The mint of `side_in` (for collateral: any of the pool's mints, unused)."
+            "by `supply_of`."
           ]
         },
         {
           "name": "mintOut",
           "docs": [
-            "The mint of `side_out` (for collateral: any of the pool's mints, unused)."
+            "by `supply_of`."
           ]
         },
         {
@@ -2941,6 +2953,9 @@ export const IDL: Asymptote = {
         },
         {
           "name": "traderCollateral",
+          "docs": [
+            "owner: the payout may go elsewhere), checked by `check_collateral_accounts`."
+          ],
           "writable": true
         },
         {
@@ -2949,6 +2964,9 @@ export const IDL: Asymptote = {
         },
         {
           "name": "traderSide",
+          "docs": [
+            "`check_side_accounts`."
+          ],
           "writable": true
         },
         {
@@ -3020,6 +3038,9 @@ export const IDL: Asymptote = {
         },
         {
           "name": "recipientCollateral",
+          "docs": [
+            "`check_collateral_accounts`."
+          ],
           "writable": true
         },
         {
@@ -3602,6 +3623,9 @@ export const IDL: Asymptote = {
         },
         {
           "name": "traderCollateral",
+          "docs": [
+            "program, owned by the trader: checked by `check_collateral_accounts`."
+          ],
           "writable": true
         },
         {
@@ -3757,13 +3781,13 @@ export const IDL: Asymptote = {
         {
           "name": "mintIn",
           "docs": [
-            "The mint of `side_in` (for collateral: any of the pool's mints, unused)."
+            "by `supply_of`."
           ]
         },
         {
           "name": "mintOut",
           "docs": [
-            "The mint of `side_out` (for collateral: any of the pool's mints, unused)."
+            "by `supply_of`."
           ]
         },
         {

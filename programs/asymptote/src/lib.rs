@@ -27,6 +27,7 @@ pub mod events;
 pub mod instructions;
 pub mod oracle;
 pub mod state;
+pub mod token_view;
 pub mod units;
 
 use instructions::*;

@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint as SideMint, Token, TokenAccount as SideAccount};
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token::Token;
+use anchor_spl::token_interface::TokenInterface;
 use asymptote_math::Side;
 
 use super::common::{
-    burn_side, check_vault_covers_books, distinct, pay_from_vault, settle, traded_event, Bounds,
+    burn_side, check_collateral_accounts, check_side_accounts, distinct, pay_from_vault, settle,
+    traded_event, Bounds,
 };
 use crate::constants::*;
 use crate::error::AsymptoteError;
@@ -45,20 +46,22 @@ pub struct Close<'info> {
     /// CHECK: the pool's signer PDA.
     #[account(address = pool.authority)]
     pub pool_authority: UncheckedAccount<'info>,
-    #[account(mut, dup)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(
-        mut,
-        dup,
-        token::mint = collateral_mint,
-        token::token_program = collateral_token_program,
-    )]
-    pub trader_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, dup, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
-    pub side_mint: Box<Account<'info, SideMint>>,
-    #[account(mut, dup, token::mint = side_mint, token::authority = trader)]
-    pub trader_side: Box<Account<'info, SideAccount>>,
+    /// CHECK: the pool's vault (`has_one`), read in place by `check_collateral_accounts`.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: the pool's collateral mint (`has_one`).
+    pub collateral_mint: UncheckedAccount<'info>,
+    /// CHECK: an account of the collateral mint on the collateral's token program (any
+    /// owner: the payout may go elsewhere), checked by `check_collateral_accounts`.
+    #[account(mut)]
+    pub trader_collateral: UncheckedAccount<'info>,
+    /// CHECK: the pool's mint of `args.side`, read by `check_side_accounts`.
+    #[account(mut, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
+    pub side_mint: UncheckedAccount<'info>,
+    /// CHECK: the trader's SPL Token account of `side_mint`, checked by
+    /// `check_side_accounts`.
+    #[account(mut)]
+    pub trader_side: UncheckedAccount<'info>,
     /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
@@ -71,11 +74,23 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
     let side: Side = args.side.into();
     require!(side.is_token(), AsymptoteError::InvalidSide);
     let clock = Clock::get()?;
-    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+    let trader = ctx.accounts.trader.key();
+    let vault_before = check_collateral_accounts(
+        &ctx.accounts.pool,
+        &ctx.accounts.vault,
+        (&ctx.accounts.trader_collateral, "trader_collateral"),
+        None,
+    )?;
+    let supply = check_side_accounts(
+        &ctx.accounts.side_mint,
+        &ctx.accounts.trader_side,
+        ("side_mint", "trader_side"),
+        Some(&trader),
+    )?;
 
     let pool_key = ctx.accounts.pool.key();
     let legacy = ctx.accounts.config.legacy_pyth_program;
-    let supplies = [(side, ctx.accounts.side_mint.supply), (Side::Collateral, 0)];
+    let supplies = [(side, supply), (Side::Collateral, 0)];
     let pool = &mut ctx.accounts.pool;
     let bounds = Bounds {
         max_in: args.amount,
@@ -107,17 +122,18 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
         &pool_key,
         &ctx.accounts.collateral_token_program,
         &ctx.accounts.collateral_mint,
-        &mut ctx.accounts.vault,
+        &ctx.accounts.vault,
+        vault_before,
         &ctx.accounts.trader_collateral,
         &ctx.accounts.pool_authority.to_account_info(),
         paid_out,
     )?;
 
-    let supply_after = ctx.accounts.side_mint.supply.saturating_sub(burned);
+    let supply_after = supply.saturating_sub(burned);
     let event = traded_event(
         pool_key,
         &ctx.accounts.pool,
-        ctx.accounts.trader.key(),
+        trader,
         (args.side, TradeSide::Collateral),
         &executed,
         clock.slot,

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::TokenInterface;
 
-use super::common::{check_vault_covers_books, distinct, pay_from_vault};
+use super::common::{check_collateral_accounts, distinct, pay_from_vault};
 use crate::constants::*;
 use crate::error::AsymptoteError;
 use crate::events::{emit_event, ProtocolFeesCollected};
@@ -24,17 +24,15 @@ pub struct CollectProtocolFees<'info> {
     /// CHECK: the pool's signer PDA.
     #[account(address = pool.authority)]
     pub pool_authority: UncheckedAccount<'info>,
-    #[account(mut, dup)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(
-        mut,
-        dup,
-        token::mint = collateral_mint,
-        token::authority = config.fee_recipient,
-        token::token_program = collateral_token_program,
-    )]
-    pub recipient_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the pool's vault (`has_one`), read in place by `check_collateral_accounts`.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: the pool's collateral mint (`has_one`).
+    pub collateral_mint: UncheckedAccount<'info>,
+    /// CHECK: the fee recipient's account of the collateral mint, checked by
+    /// `check_collateral_accounts`.
+    #[account(mut)]
+    pub recipient_collateral: UncheckedAccount<'info>,
     #[account(address = pool.collateral_token_program)]
     pub collateral_token_program: Interface<'info, TokenInterface>,
 }
@@ -43,7 +41,12 @@ pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>) -> Result<()> {
     ctx.accounts
         .config
         .require_not_paused(pause::COLLECT_FEES)?;
-    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+    let vault_amount = check_collateral_accounts(
+        &ctx.accounts.pool,
+        &ctx.accounts.vault,
+        (&ctx.accounts.recipient_collateral, "recipient_collateral"),
+        Some(&ctx.accounts.config.fee_recipient),
+    )?;
     let owed = ctx.accounts.pool.books.protocol_fees_owed;
     let (amount, rest) = atoms_down(asymptote_math::U256::from(owed))?;
     require!(amount > 0, AsymptoteError::NothingToCollect);
@@ -54,7 +57,8 @@ pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>) -> Result<()> {
         &pool_key,
         &ctx.accounts.collateral_token_program,
         &ctx.accounts.collateral_mint,
-        &mut ctx.accounts.vault,
+        &ctx.accounts.vault,
+        vault_amount,
         &ctx.accounts.recipient_collateral,
         &ctx.accounts.pool_authority.to_account_info(),
         amount,

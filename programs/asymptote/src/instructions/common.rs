@@ -3,7 +3,7 @@
 
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, MintTo, Token, Transfer};
-use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
+use anchor_spl::token_interface::{self, TokenInterface, TransferChecked};
 use asymptote_math::funding::FundingCharges;
 use asymptote_math::{
     fund, trade_funded, Config as MathConfig, Funding, Reserves, Side, State as MathState, Trade,
@@ -16,6 +16,7 @@ use crate::error::{math_err, AsymptoteError};
 use crate::events::{FundingPaid, PoolSnapshot, TradeSide, Traded};
 use crate::oracle::{self, OraclePrice};
 use crate::state::Pool;
+use crate::token_view::{mint_supply, token_account, token_amount, Expect};
 use crate::units::{atoms_down, atoms_up, narrow, sub_atoms};
 
 impl From<TradeSide> for Side {
@@ -50,8 +51,9 @@ pub fn check_vault_covers_books(pool: &Pool, vault_amount: u64) -> Result<()> {
 
 /// Anchor's duplicate-mutable-account check (no account in two writable roles), without
 /// its hash set: SipHash costs about 860 CU a key on SBF, a pairwise comparison of the few
-/// keys a few dozen. The writable typed accounts carry `dup` and the struct's first
-/// field checks them here, before any other constraint, with Anchor's own error.
+/// keys a few dozen. The writable pool carries `dup`, and the struct's first field checks
+/// every writable account here (the unchecked token accounts too, which Anchor's check
+/// skips), before any other constraint, with Anchor's own error.
 pub fn distinct(keys: &[Pubkey]) -> bool {
     keys.iter()
         .enumerate()
@@ -292,45 +294,95 @@ pub fn snapshot(
     Ok(snap)
 }
 
-/// The vault's balance after a transfer that should leave it at `expected`. Classic SPL
-/// Token moves exact amounts, so only a Token-2022 vault is re-read (its mint's allowed
-/// extensions cannot tax or re-scale a transfer, but the program does not rely on that).
-pub fn vault_balance_after(
-    vault: &mut InterfaceAccount<TokenAccount>,
-    expected: u64,
+/// Check the collateral accounts of a transfer: the pool's vault and a user's account
+/// (`name`) of the collateral mint, owned by `owner` when given. Returns the vault's balance.
+pub fn check_collateral_accounts(
+    pool: &Pool,
+    vault: &AccountInfo,
+    user_account: (&AccountInfo, &'static str),
+    owner: Option<&Pubkey>,
 ) -> Result<u64> {
-    if *vault.to_account_info().owner == anchor_spl::token::ID {
-        return Ok(expected);
-    }
-    vault.reload()?;
+    let program = &pool.collateral_token_program;
+    let mint = &pool.collateral_mint;
+    let vault = token_account(
+        vault,
+        Expect {
+            name: "vault",
+            program,
+            mint,
+            authority: Some(&pool.authority),
+        },
+    )?;
+    token_account(
+        user_account.0,
+        Expect {
+            name: user_account.1,
+            program,
+            mint,
+            authority: owner,
+        },
+    )?;
+    check_vault_covers_books(pool, vault.amount)?;
     Ok(vault.amount)
 }
 
-/// Pay `amount` collateral atoms out of the vault, signed by the pool authority, and check
-/// that the vault still covers the books.
+/// Check one side's accounts: the pool's mint (its key already matched) and the trader's
+/// SPL Token account of it (owned by `trader` when the trader pays from it). Returns the
+/// mint's supply.
+pub fn check_side_accounts(
+    mint: &AccountInfo,
+    trader_account: &AccountInfo,
+    names: (&'static str, &'static str),
+    trader: Option<&Pubkey>,
+) -> Result<u64> {
+    let supply = mint_supply(mint, &token::ID, names.0)?;
+    token_account(
+        trader_account,
+        Expect {
+            name: names.1,
+            program: &token::ID,
+            mint: mint.key,
+            authority: trader,
+        },
+    )?;
+    Ok(supply)
+}
+
+/// The vault's balance after a transfer that should leave it at `expected`. Classic SPL
+/// Token moves exact amounts, so only a Token-2022 vault is re-read (its mint's allowed
+/// extensions cannot tax or re-scale a transfer, but the program does not rely on that).
+pub fn vault_balance_after(vault: &AccountInfo, expected: u64) -> Result<u64> {
+    if *vault.owner == token::ID {
+        return Ok(expected);
+    }
+    token_amount(vault)
+}
+
+/// Pay `amount` collateral atoms out of the vault (holding `vault_amount`), signed by the
+/// pool authority, and check that the vault still covers the books.
 #[allow(clippy::too_many_arguments)]
 pub fn pay_from_vault<'info>(
     pool: &Pool,
     pool_key: &Pubkey,
     token_program: &Interface<'info, TokenInterface>,
-    mint: &InterfaceAccount<'info, Mint>,
-    vault: &mut InterfaceAccount<'info, TokenAccount>,
-    to: &InterfaceAccount<'info, TokenAccount>,
+    mint: &AccountInfo<'info>,
+    vault: &AccountInfo<'info>,
+    vault_amount: u64,
+    to: &AccountInfo<'info>,
     authority: &AccountInfo<'info>,
     amount: u64,
 ) -> Result<()> {
     let bump = [pool.authority_bump];
     let seeds = authority_seeds(pool_key, &bump);
-    transfer_collateral(
+    let collateral = Collateral {
         token_program,
         mint,
-        vault,
-        to,
-        authority,
-        Some(&seeds),
-        amount,
-    )?;
-    let expected = vault.amount.saturating_sub(amount);
+        decimals: pool.collateral_decimals,
+    };
+    transfer_collateral(&collateral, vault, to, authority, Some(&seeds), amount)?;
+    let expected = vault_amount
+        .checked_sub(amount)
+        .ok_or(AsymptoteError::VaultBelowBooks)?;
     let vault_after = vault_balance_after(vault, expected)?;
     check_vault_covers_books(pool, vault_after)
 }
@@ -343,15 +395,15 @@ pub fn authority_seeds<'a>(pool: &'a Pubkey, bump: &'a [u8; 1]) -> [&'a [u8]; 3]
 /// Mint side tokens to a user, signed by the pool authority.
 pub fn mint_side<'info>(
     token_program: &Program<'info, Token>,
-    mint: &Account<'info, anchor_spl::token::Mint>,
-    to: &Account<'info, anchor_spl::token::TokenAccount>,
+    mint: &AccountInfo<'info>,
+    to: &AccountInfo<'info>,
     authority: &AccountInfo<'info>,
     seeds: &[&[u8]],
     amount: u64,
 ) -> Result<()> {
     let accounts = MintTo {
-        mint: mint.to_account_info(),
-        to: to.to_account_info(),
+        mint: mint.clone(),
+        to: to.clone(),
         authority: authority.clone(),
     };
     let signer = [seeds];
@@ -364,17 +416,24 @@ pub fn mint_side<'info>(
 /// Burn side tokens from a user's account, signed by the user.
 pub fn burn_side<'info>(
     token_program: &Program<'info, Token>,
-    mint: &Account<'info, anchor_spl::token::Mint>,
-    from: &Account<'info, anchor_spl::token::TokenAccount>,
+    mint: &AccountInfo<'info>,
+    from: &AccountInfo<'info>,
     owner: &Signer<'info>,
     amount: u64,
 ) -> Result<()> {
     let accounts = Burn {
-        mint: mint.to_account_info(),
-        from: from.to_account_info(),
+        mint: mint.clone(),
+        from: from.clone(),
         authority: owner.to_account_info(),
     };
     token::burn(CpiContext::new(token_program.key(), accounts), amount)
+}
+
+/// The pool's collateral as a transfer needs it.
+pub struct Collateral<'a, 'info> {
+    pub token_program: &'a Interface<'info, TokenInterface>,
+    pub mint: &'a AccountInfo<'info>,
+    pub decimals: u8,
 }
 
 /// Move collateral: `transfer_checked` on Token-2022, plain `transfer` on SPL Token.
@@ -382,38 +441,37 @@ pub fn burn_side<'info>(
 /// The pool has already matched the mint and both accounts' mints, so the checked variant
 /// adds nothing on SPL Token but its cost: it unpacks the mint again and takes one more
 /// account into the CPI (about 1,800 CU on SBF). Token-2022 requires it for some extensions.
-#[allow(clippy::too_many_arguments)]
 pub fn transfer_collateral<'info>(
-    token_program: &Interface<'info, TokenInterface>,
-    mint: &InterfaceAccount<'info, Mint>,
-    from: &InterfaceAccount<'info, TokenAccount>,
-    to: &InterfaceAccount<'info, TokenAccount>,
+    collateral: &Collateral<'_, 'info>,
+    from: &AccountInfo<'info>,
+    to: &AccountInfo<'info>,
     authority: &AccountInfo<'info>,
     seeds: Option<&[&[u8]]>,
     amount: u64,
 ) -> Result<()> {
     let signer = seeds.map(|s| [s]);
     let signer: &[&[&[u8]]] = signer.as_ref().map_or(&[], |s| s.as_slice());
-    if token_program.key() == token::ID {
+    let program = collateral.token_program.key();
+    if program == token::ID {
         let accounts = Transfer {
-            from: from.to_account_info(),
-            to: to.to_account_info(),
+            from: from.clone(),
+            to: to.clone(),
             authority: authority.clone(),
         };
         return token::transfer(
-            CpiContext::new_with_signer(token_program.key(), accounts, signer),
+            CpiContext::new_with_signer(program, accounts, signer),
             amount,
         );
     }
     let accounts = TransferChecked {
-        from: from.to_account_info(),
-        mint: mint.to_account_info(),
-        to: to.to_account_info(),
+        from: from.clone(),
+        mint: collateral.mint.clone(),
+        to: to.clone(),
         authority: authority.clone(),
     };
     token_interface::transfer_checked(
-        CpiContext::new_with_signer(token_program.key(), accounts, signer),
+        CpiContext::new_with_signer(program, accounts, signer),
         amount,
-        mint.decimals,
+        collateral.decimals,
     )
 }

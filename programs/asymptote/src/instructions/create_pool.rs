@@ -8,7 +8,7 @@ use anchor_spl::token_2022::spl_token_2022::state::Mint as Mint2022;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use asymptote_math::{create, InitialSplit, Reserves, Side, MINIMUM_SUPPLY, U256};
 
-use super::common::{authority_seeds, mint_side, snapshot, transfer_collateral};
+use super::common::{authority_seeds, mint_side, snapshot, transfer_collateral, Collateral};
 use crate::constants::*;
 use crate::error::{math_err, AsymptoteError};
 use crate::events::PoolCreated;
@@ -273,11 +273,15 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
     ctx.accounts.config.pool_count = ctx.accounts.config.pool_count.saturating_add(1);
 
     // Collateral in first, then the creator's tokens (reserves minus the dead shares).
+    let collateral = Collateral {
+        token_program: &ctx.accounts.collateral_token_program,
+        mint: &ctx.accounts.collateral_mint.to_account_info(),
+        decimals: ctx.accounts.collateral_mint.decimals,
+    };
     transfer_collateral(
-        &ctx.accounts.collateral_token_program,
-        &ctx.accounts.collateral_mint,
-        &ctx.accounts.creator_collateral,
-        &ctx.accounts.vault,
+        &collateral,
+        &ctx.accounts.creator_collateral.to_account_info(),
+        &ctx.accounts.vault.to_account_info(),
         &ctx.accounts.creator.to_account_info(),
         None,
         args.deposit,
@@ -310,24 +314,24 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
     ) = (long, short, lp);
     mint_side(
         &ctx.accounts.token_program,
-        &ctx.accounts.long_mint,
-        &ctx.accounts.creator_long,
+        &ctx.accounts.long_mint.to_account_info(),
+        &ctx.accounts.creator_long.to_account_info(),
         &authority,
         &seeds,
         long,
     )?;
     mint_side(
         &ctx.accounts.token_program,
-        &ctx.accounts.short_mint,
-        &ctx.accounts.creator_short,
+        &ctx.accounts.short_mint.to_account_info(),
+        &ctx.accounts.creator_short.to_account_info(),
         &authority,
         &seeds,
         short,
     )?;
     mint_side(
         &ctx.accounts.token_program,
-        &ctx.accounts.lp_mint,
-        &ctx.accounts.creator_lp,
+        &ctx.accounts.lp_mint.to_account_info(),
+        &ctx.accounts.creator_lp.to_account_info(),
         &authority,
         &seeds,
         lp,

@@ -1,11 +1,12 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint as SideMint, Token, TokenAccount as SideAccount};
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token::Token;
+use anchor_spl::token_interface::TokenInterface;
 use asymptote_math::Side;
 
 use super::common::{
-    authority_seeds, check_vault_covers_books, distinct, mint_side, settle, traded_event,
-    transfer_collateral, vault_balance_after, Bounds,
+    authority_seeds, check_collateral_accounts, check_side_accounts, check_vault_covers_books,
+    distinct, mint_side, settle, traded_event, transfer_collateral, vault_balance_after, Bounds,
+    Collateral,
 };
 use crate::constants::*;
 use crate::error::AsymptoteError;
@@ -47,21 +48,21 @@ pub struct Open<'info> {
     /// CHECK: the pool's signer PDA.
     #[account(address = pool.authority)]
     pub pool_authority: UncheckedAccount<'info>,
-    #[account(mut, dup)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(
-        mut,
-        dup,
-        token::mint = collateral_mint,
-        token::authority = trader,
-        token::token_program = collateral_token_program,
-    )]
-    pub trader_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, dup, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
-    pub side_mint: Box<Account<'info, SideMint>>,
-    #[account(mut, dup, token::mint = side_mint)]
-    pub trader_side: Box<Account<'info, SideAccount>>,
+    /// CHECK: the pool's vault (`has_one`), read in place by `check_collateral_accounts`.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: the pool's collateral mint (`has_one`).
+    pub collateral_mint: UncheckedAccount<'info>,
+    /// CHECK: the trader's account of the collateral mint, on the collateral's token
+    /// program, owned by the trader: checked by `check_collateral_accounts`.
+    #[account(mut)]
+    pub trader_collateral: UncheckedAccount<'info>,
+    /// CHECK: the pool's mint of `args.side`, read by `check_side_accounts`.
+    #[account(mut, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
+    pub side_mint: UncheckedAccount<'info>,
+    /// CHECK: an SPL Token account of `side_mint`, checked by `check_side_accounts`.
+    #[account(mut)]
+    pub trader_side: UncheckedAccount<'info>,
     /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
@@ -75,11 +76,23 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     let side: Side = args.side.into();
     require!(side.is_token(), AsymptoteError::InvalidSide);
     let clock = Clock::get()?;
-    check_vault_covers_books(&ctx.accounts.pool, ctx.accounts.vault.amount)?;
+    let trader = ctx.accounts.trader.key();
+    let vault_before = check_collateral_accounts(
+        &ctx.accounts.pool,
+        &ctx.accounts.vault,
+        (&ctx.accounts.trader_collateral, "trader_collateral"),
+        Some(&trader),
+    )?;
+    let supply = check_side_accounts(
+        &ctx.accounts.side_mint,
+        &ctx.accounts.trader_side,
+        ("side_mint", "trader_side"),
+        None,
+    )?;
 
     let pool_key = ctx.accounts.pool.key();
     let legacy = ctx.accounts.config.legacy_pyth_program;
-    let supplies = [(side, ctx.accounts.side_mint.supply), (Side::Collateral, 0)];
+    let supplies = [(side, supply), (Side::Collateral, 0)];
     let pool = &mut ctx.accounts.pool;
     let bounds = Bounds {
         max_in: args.amount_in,
@@ -100,10 +113,13 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     let paid = executed.amount_in;
     let minted = executed.amount_out;
 
-    let vault_before = ctx.accounts.vault.amount;
+    let collateral = Collateral {
+        token_program: &ctx.accounts.collateral_token_program,
+        mint: &ctx.accounts.collateral_mint,
+        decimals: ctx.accounts.pool.collateral_decimals,
+    };
     transfer_collateral(
-        &ctx.accounts.collateral_token_program,
-        &ctx.accounts.collateral_mint,
+        &collateral,
         &ctx.accounts.trader_collateral,
         &ctx.accounts.vault,
         &ctx.accounts.trader.to_account_info(),
@@ -114,7 +130,7 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
         .checked_add(paid)
         .ok_or(AsymptoteError::MathOverflow)?;
     crate::cu_trace!("open: collateral in");
-    let vault_after = vault_balance_after(&mut ctx.accounts.vault, expected)?;
+    let vault_after = vault_balance_after(&ctx.accounts.vault, expected)?;
     require!(vault_after == expected, AsymptoteError::CollateralShortfall);
     check_vault_covers_books(&ctx.accounts.pool, vault_after)?;
 
@@ -130,11 +146,11 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     )?;
 
     crate::cu_trace!("open: minted");
-    let supply_after = ctx.accounts.side_mint.supply.saturating_add(minted);
+    let supply_after = supply.saturating_add(minted);
     let event = traded_event(
         pool_key,
         &ctx.accounts.pool,
-        ctx.accounts.trader.key(),
+        trader,
         (TradeSide::Collateral, args.side),
         &executed,
         clock.slot,

@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::Mint as SideMint;
+use anchor_spl::token;
 use asymptote_math::{accrue_funding, Side, U256};
 
 use super::common::funding_paid;
@@ -8,6 +8,7 @@ use crate::error::math_err;
 use crate::events::FundingPaid;
 use crate::oracle::{self, PriceUse};
 use crate::state::{math_supply, Pool, ProtocolConfig};
+use crate::token_view::mint_supply;
 use crate::units::narrow;
 
 /// The pool at the current price, funding accrued virtually up to now (return data).
@@ -37,9 +38,12 @@ pub struct QuotePool<'info> {
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(has_one = long_mint, has_one = short_mint, has_one = lp_mint)]
     pub pool: Box<Account<'info, Pool>>,
-    pub long_mint: Box<Account<'info, SideMint>>,
-    pub short_mint: Box<Account<'info, SideMint>>,
-    pub lp_mint: Box<Account<'info, SideMint>>,
+    /// CHECK: the pool's LONG mint (`has_one`), read by `mint_supply`.
+    pub long_mint: UncheckedAccount<'info>,
+    /// CHECK: the pool's SHORT mint (`has_one`), read by `mint_supply`.
+    pub short_mint: UncheckedAccount<'info>,
+    /// CHECK: the pool's LP mint (`has_one`), read by `mint_supply`.
+    pub lp_mint: UncheckedAccount<'info>,
     /// CHECK: validated by `oracle::read` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
 }
@@ -63,7 +67,9 @@ pub fn quote_pool(ctx: Context<QuotePool>) -> Result<PoolQuote> {
     let reserves = next
         .reserves_at(&config, U256::from(price.price))
         .map_err(math_err)?;
-    let supply = |mint: &Account<SideMint>| narrow::<u64>(math_supply(mint.supply));
+    let supply = |mint: &AccountInfo, name| -> Result<u64> {
+        narrow(math_supply(mint_supply(mint, &token::ID, name)?))
+    };
     Ok(PoolQuote {
         price: price.price,
         ema_price: price.ema,
@@ -71,9 +77,9 @@ pub fn quote_pool(ctx: Context<QuotePool>) -> Result<PoolQuote> {
         r_long: narrow(reserves.long)?,
         r_short: narrow(reserves.short)?,
         r_lp: narrow(reserves.lp)?,
-        supply_long: supply(&ctx.accounts.long_mint)?,
-        supply_short: supply(&ctx.accounts.short_mint)?,
-        supply_lp: supply(&ctx.accounts.lp_mint)?,
+        supply_long: supply(&ctx.accounts.long_mint, "long_mint")?,
+        supply_short: supply(&ctx.accounts.short_mint, "short_mint")?,
+        supply_lp: supply(&ctx.accounts.lp_mint, "lp_mint")?,
         pending_funding: funding_paid(&charges)?,
         protocol_fees_owed: pool.books.protocol_fees_owed,
         slot: clock.slot,

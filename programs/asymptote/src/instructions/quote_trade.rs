@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::Mint as SideMint;
+use anchor_spl::token;
 use asymptote_math::Side;
 
 use super::common::funding_paid;
@@ -9,6 +9,7 @@ use crate::error::AsymptoteError;
 use crate::events::{FundingPaid, TradeSide};
 use crate::oracle::{self, PriceUse};
 use crate::state::{Pool, ProtocolConfig};
+use crate::token_view::mint_supply;
 use crate::units::narrow;
 
 /// What a trade would do now (returned as return data; nothing changes).
@@ -38,20 +39,27 @@ pub struct QuoteTrade<'info> {
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     pub pool: Box<Account<'info, Pool>>,
-    /// The mint of `side_in` (for collateral: any of the pool's mints, unused).
-    pub mint_in: Box<Account<'info, SideMint>>,
-    /// The mint of `side_out` (for collateral: any of the pool's mints, unused).
-    pub mint_out: Box<Account<'info, SideMint>>,
+    /// CHECK: the pool's mint of `side_in` (for collateral: any account, unused), checked
+    /// by `supply_of`.
+    pub mint_in: UncheckedAccount<'info>,
+    /// CHECK: the pool's mint of `side_out` (for collateral: any account, unused), checked
+    /// by `supply_of`.
+    pub mint_out: UncheckedAccount<'info>,
     /// CHECK: validated by `oracle::read` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
 }
 
-fn supply_of(pool: &Pool, side: Side, mint: &Account<SideMint>) -> Result<(Side, u64)> {
+fn supply_of(
+    pool: &Pool,
+    side: Side,
+    mint: &AccountInfo,
+    name: &'static str,
+) -> Result<(Side, u64)> {
     if side == Side::Collateral {
         return Ok((side, 0));
     }
     require_keys_eq!(mint.key(), pool.mint_of(side)?, AsymptoteError::WrongMint);
-    Ok((side, mint.supply))
+    Ok((side, mint_supply(mint, &token::ID, name)?))
 }
 
 pub fn quote_trade(
@@ -66,8 +74,8 @@ pub fn quote_trade(
     let clock = Clock::get()?;
     let pool = &ctx.accounts.pool;
     let supplies = [
-        supply_of(pool, side_in, &ctx.accounts.mint_in)?,
-        supply_of(pool, side_out, &ctx.accounts.mint_out)?,
+        supply_of(pool, side_in, &ctx.accounts.mint_in, "mint_in")?,
+        supply_of(pool, side_out, &ctx.accounts.mint_out, "mint_out")?,
     ];
     let legacy = ctx.accounts.config.legacy_pyth_program;
     let price = oracle::read(pool, &ctx.accounts.oracle, &legacy, &clock)?;

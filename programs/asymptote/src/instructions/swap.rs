@@ -1,9 +1,10 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint as SideMint, Token, TokenAccount as SideAccount};
+use anchor_spl::token::Token;
 use asymptote_math::Side;
 
 use super::common::{
-    authority_seeds, burn_side, distinct, mint_side, settle, traded_event, Bounds,
+    authority_seeds, burn_side, check_side_accounts, distinct, mint_side, settle, traded_event,
+    Bounds,
 };
 use crate::constants::*;
 use crate::error::AsymptoteError;
@@ -44,14 +45,18 @@ pub struct Swap<'info> {
     /// CHECK: the pool's signer PDA.
     #[account(address = pool.authority)]
     pub pool_authority: UncheckedAccount<'info>,
-    #[account(mut, dup, address = pool.mint_of(args.side_in.into())? @ AsymptoteError::WrongMint)]
-    pub mint_in: Box<Account<'info, SideMint>>,
-    #[account(mut, dup, token::mint = mint_in, token::authority = trader)]
-    pub trader_in: Box<Account<'info, SideAccount>>,
-    #[account(mut, dup, address = pool.mint_of(args.side_out.into())? @ AsymptoteError::WrongMint)]
-    pub mint_out: Box<Account<'info, SideMint>>,
-    #[account(mut, dup, token::mint = mint_out)]
-    pub trader_out: Box<Account<'info, SideAccount>>,
+    /// CHECK: the pool's mint of `args.side_in`, read by `check_side_accounts`.
+    #[account(mut, address = pool.mint_of(args.side_in.into())? @ AsymptoteError::WrongMint)]
+    pub mint_in: UncheckedAccount<'info>,
+    /// CHECK: the trader's SPL Token account of `mint_in`, checked by `check_side_accounts`.
+    #[account(mut)]
+    pub trader_in: UncheckedAccount<'info>,
+    /// CHECK: the pool's mint of `args.side_out`, read by `check_side_accounts`.
+    #[account(mut, address = pool.mint_of(args.side_out.into())? @ AsymptoteError::WrongMint)]
+    pub mint_out: UncheckedAccount<'info>,
+    /// CHECK: an SPL Token account of `mint_out`, checked by `check_side_accounts`.
+    #[account(mut)]
+    pub trader_out: UncheckedAccount<'info>,
     /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
@@ -66,13 +71,23 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
     );
     require!(side_in != side_out, AsymptoteError::SameSide);
     let clock = Clock::get()?;
+    let trader = ctx.accounts.trader.key();
+    let supply_in = check_side_accounts(
+        &ctx.accounts.mint_in,
+        &ctx.accounts.trader_in,
+        ("mint_in", "trader_in"),
+        Some(&trader),
+    )?;
+    let supply_out = check_side_accounts(
+        &ctx.accounts.mint_out,
+        &ctx.accounts.trader_out,
+        ("mint_out", "trader_out"),
+        None,
+    )?;
 
     let pool_key = ctx.accounts.pool.key();
     let legacy = ctx.accounts.config.legacy_pyth_program;
-    let supplies = [
-        (side_in, ctx.accounts.mint_in.supply),
-        (side_out, ctx.accounts.mint_out.supply),
-    ];
+    let supplies = [(side_in, supply_in), (side_out, supply_out)];
     let pool = &mut ctx.accounts.pool;
     let bounds = Bounds {
         max_in: args.amount,
@@ -113,16 +128,13 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
     let event = traded_event(
         pool_key,
         &ctx.accounts.pool,
-        ctx.accounts.trader.key(),
+        trader,
         (args.side_in, args.side_out),
         &executed,
         clock.slot,
         [
-            (side_in, ctx.accounts.mint_in.supply.saturating_sub(burned)),
-            (
-                side_out,
-                ctx.accounts.mint_out.supply.saturating_add(minted),
-            ),
+            (side_in, supply_in.saturating_sub(burned)),
+            (side_out, supply_out.saturating_add(minted)),
         ],
     )?;
     emit_event(&ctx.accounts.event_authority, &event)?;
