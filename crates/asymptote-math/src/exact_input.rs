@@ -899,9 +899,11 @@ impl Signed {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
     use crate::pool::{create, InitialSplit};
     use crate::skew::SkewConfig;
+    use std::vec;
 
     fn u(x: u128) -> U256 {
         U256::from(x)
