@@ -725,52 +725,32 @@ async fn token_accounts_are_read_only_after_their_program_and_layout_check_out()
         executable: false,
         rent_epoch: 0,
     };
-    // the trader's wallet (a system account) as the collateral account
-    let ix = open_ix(
-        &t.pubkey(),
-        &f.keys,
-        &t.pubkey(),
-        &t.long,
-        open_args(Long, USDC),
-    );
-    assert_refused!(
-        f,
-        extra.clone(),
-        anchor_code(Anchor::ConstraintTokenTokenProgram),
-        f.env.send(&[ix], &[&t.keypair]).await
-    );
-    // a token-program account that was never initialised, as the side account
-    let blank = Pubkey::new_unique();
+    // a token-program account never initialised, and one of neither a token account's nor
+    // a mint's length
+    let (blank, odd) = (Pubkey::new_unique(), Pubkey::new_unique());
     f.env.set_account(&blank, token_owned(vec![0; 165]));
-    let ix = open_ix(
-        &t.pubkey(),
-        &f.keys,
-        &t.collateral,
-        &blank,
-        open_args(Long, USDC),
-    );
-    assert_refused!(
-        f,
-        extra.clone(),
-        anchor_code(Anchor::AccountNotInitialized),
-        f.env.send(&[ix], &[&t.keypair]).await
-    );
-    // a token-program account of neither a token account's nor a mint's length
-    let odd = Pubkey::new_unique();
     f.env.set_account(&odd, token_owned(vec![1; 120]));
-    let ix = open_ix(
-        &t.pubkey(),
-        &f.keys,
-        &t.collateral,
-        &odd,
-        open_args(Long, USDC),
-    );
-    assert_refused!(
-        f,
-        extra,
-        anchor_code(Anchor::AccountDidNotDeserialize),
-        f.env.send(&[ix], &[&t.keypair]).await
-    );
+    let cases = [
+        // the trader's wallet (a system account) as the collateral account
+        (t.pubkey(), t.long, Anchor::ConstraintTokenTokenProgram),
+        (t.collateral, blank, Anchor::AccountNotInitialized),
+        (t.collateral, odd, Anchor::AccountDidNotDeserialize),
+    ];
+    for (collateral, side_account, expected) in cases {
+        let ix = open_ix(
+            &t.pubkey(),
+            &f.keys,
+            &collateral,
+            &side_account,
+            open_args(Long, USDC),
+        );
+        assert_refused!(
+            f,
+            extra.clone(),
+            anchor_code(expected),
+            f.env.send(&[ix], &[&t.keypair]).await
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------
