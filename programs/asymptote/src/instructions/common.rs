@@ -374,11 +374,7 @@ pub fn pay_from_vault<'info>(
 ) -> Result<()> {
     let bump = [pool.authority_bump];
     let seeds = authority_seeds(pool_key, &bump);
-    let collateral = Collateral {
-        token_program,
-        mint,
-        decimals: pool.collateral_decimals,
-    };
+    let collateral = Collateral::of(pool, token_program, mint);
     transfer_collateral(&collateral, vault, to, authority, Some(&seeds), amount)?;
     let expected = vault_amount
         .checked_sub(amount)
@@ -434,6 +430,22 @@ pub struct Collateral<'a, 'info> {
     pub token_program: &'a Interface<'info, TokenInterface>,
     pub mint: &'a AccountInfo<'info>,
     pub decimals: u8,
+}
+
+impl<'a, 'info> Collateral<'a, 'info> {
+    /// The pool's token program and mint (accounts already matched to the pool), with the
+    /// decimals the pool recorded from the mint at creation.
+    pub fn of(
+        pool: &Pool,
+        token_program: &'a Interface<'info, TokenInterface>,
+        mint: &'a AccountInfo<'info>,
+    ) -> Self {
+        Self {
+            token_program,
+            mint,
+            decimals: pool.collateral_decimals,
+        }
+    }
 }
 
 /// Move collateral: `transfer_checked` on Token-2022, plain `transfer` on SPL Token.

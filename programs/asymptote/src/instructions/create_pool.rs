@@ -273,11 +273,12 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
     ctx.accounts.config.pool_count = ctx.accounts.config.pool_count.saturating_add(1);
 
     // Collateral in first, then the creator's tokens (reserves minus the dead shares).
-    let collateral = Collateral {
-        token_program: &ctx.accounts.collateral_token_program,
-        mint: &ctx.accounts.collateral_mint.to_account_info(),
-        decimals: ctx.accounts.collateral_mint.decimals,
-    };
+    let collateral_mint = ctx.accounts.collateral_mint.to_account_info();
+    let collateral = Collateral::of(
+        &ctx.accounts.pool,
+        &ctx.accounts.collateral_token_program,
+        &collateral_mint,
+    );
     transfer_collateral(
         &collateral,
         &ctx.accounts.creator_collateral.to_account_info(),

@@ -113,11 +113,11 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     let paid = executed.amount_in;
     let minted = executed.amount_out;
 
-    let collateral = Collateral {
-        token_program: &ctx.accounts.collateral_token_program,
-        mint: &ctx.accounts.collateral_mint,
-        decimals: ctx.accounts.pool.collateral_decimals,
-    };
+    let collateral = Collateral::of(
+        &ctx.accounts.pool,
+        &ctx.accounts.collateral_token_program,
+        &ctx.accounts.collateral_mint,
+    );
     transfer_collateral(
         &collateral,
         &ctx.accounts.trader_collateral,
