@@ -1,7 +1,7 @@
 // Fetch and decode the program's accounts: the protocol config and pools.
 import { PublicKey, type AccountInfo } from "@solana/web3.js";
 import { utils } from "@anchor-lang/core";
-import { coder, toBigints, variantName, type OracleSource, type Pool, type ProtocolConfig } from "./coder";
+import { coder, toBigints, type OracleSource, type Pool, type ProtocolConfig } from "./coder";
 import { PROGRAM_ID } from "./constants";
 import { IDL } from "./generated/asymptote";
 import { configAddress, sponsoredPriceFeedAddress } from "./pda";
@@ -46,7 +46,15 @@ export async function fetchAllPools(
   return accounts.map(({ pubkey, account }) => ({ address: pubkey, pool: decodePool(account.data) }));
 }
 
-export const oracleSource = (pool: Pool): OracleSource => variantName<OracleSource>(pool.oracle.source);
+/** Oracle source tags as the pool stores them: the variant indices of `OracleSource`. */
+const ORACLE_SOURCES: readonly OracleSource[] = ["pythPull", "pythLegacy"];
+
+/** The pool's oracle source (the pool is read in place on chain, so it keeps a one-byte tag). */
+export function oracleSource(pool: Pool): OracleSource {
+  const source = ORACLE_SOURCES[pool.oracle.source];
+  if (source === undefined) throw new Error(`unknown oracle source tag ${pool.oracle.source}`);
+  return source;
+}
 
 /**
  * The oracle account to pass for a pool: a legacy pool's fixed price account, or for a
@@ -54,8 +62,12 @@ export const oracleSource = (pool: Pool): OracleSource => variantName<OracleSour
  * account carrying the same feed id, e.g. one you just posted).
  */
 export function defaultOracleAccount(pool: Pool): PublicKey {
-  const key = Uint8Array.from(pool.oracle.key);
-  return oracleSource(pool) === "pythLegacy" ? new PublicKey(key) : sponsoredPriceFeedAddress(key);
+  return oracleAccountFor(oracleSource(pool), Uint8Array.from(pool.oracle.key));
+}
+
+/** `defaultOracleAccount` for an oracle source and key (legacy price account or feed id). */
+export function oracleAccountFor(source: OracleSource, key: Uint8Array): PublicKey {
+  return source === "pythLegacy" ? new PublicKey(key) : sponsoredPriceFeedAddress(key);
 }
 
 /** Everything instructions need about a pool, from its account. */

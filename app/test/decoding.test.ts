@@ -16,6 +16,7 @@ import {
   accountDiscriminator,
   decodeConfig,
   decodePool,
+  oracleSource,
   decodePriceUpdateV2,
   decayQ64,
   encodePriceUpdateV2,
@@ -86,7 +87,8 @@ describe("accounts", () => {
     assert.equal(pool.collateralDecimals, 6);
     assert.ok(pool.creator.equals(key(1)) && pool.lpMint.equals(key(8)));
     assert.equal(pool.params.mark, 150n * 10n ** 18n);
-    assert.deepEqual(Object.keys(pool.oracle.source), ["pythLegacy"]);
+    assert.equal(pool.oracle.source, 1);
+    assert.equal(oracleSource(pool), "pythLegacy");
     assert.equal(pool.books.r, r);
     assert.equal(pool.books.lastPublishTime, -5n);
     assert.equal(pool.books.protocolFeesOwed, 99n);

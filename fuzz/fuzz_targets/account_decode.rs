@@ -1,9 +1,10 @@
 //! Account data the program reads.
 //!
-//! * `Pool` and `ProtocolConfig` through `AccountDeserialize::try_deserialize` (discriminator
-//!   checked) and `try_deserialize_unchecked`: no panic; a decoded account re-serializes to
-//!   the bytes it was read from; on a decoded pool, `math_state` then `store` leaves the
-//!   books unchanged and `params.math_config` does not panic.
+//! * `Pool` as `AccountLoader` reads it (length and discriminator checked, then the packed
+//!   bytes in place) and `ProtocolConfig` through `AccountDeserialize::try_deserialize`
+//!   (discriminator checked) and `try_deserialize_unchecked`: no panic; a decoded config
+//!   re-serializes to the bytes it was read from; on a decoded pool, `math_state` then
+//!   `store` leaves the books unchanged and `params.math_config` does not panic.
 //! * The oracle readers through `oracle::read_unless_stale` (the pool's source picks the
 //!   `PriceUpdateV2` or the legacy Pyth reader), on an `AccountInfo` built here with
 //!   fuzzer-chosen key, owner and data: arbitrary bytes, or a well-formed account whose
@@ -14,7 +15,7 @@
 #![no_main]
 
 use anchor_lang::prelude::{AccountInfo, Clock, Pubkey};
-use anchor_lang::Space;
+use anchor_lang::Discriminator;
 use anchor_lang::{AccountDeserialize, AccountSerialize};
 use arbitrary::Arbitrary;
 use asymptote::constants::{
@@ -163,40 +164,34 @@ fn oracle_bytes(data: &OracleData, feed_id: [u8; 32]) -> (Vec<u8>, Raw) {
 /// A pool with the given oracle limits: all-zero books and parameters, decoded from zeroed
 /// bytes (so the target keeps up with fields added to `Pool`).
 fn pool_with(oracle: OracleConfig) -> Pool {
-    let zeroed = vec![0u8; 8 + Pool::INIT_SPACE];
-    let mut pool = Pool::try_deserialize_unchecked(&mut &zeroed[..]).expect("a zeroed pool");
+    let mut pool: Pool = bytemuck::Zeroable::zeroed();
     pool.version = Pool::VERSION;
     pool.params.k = 2;
     pool.params.mark = 1;
-    pool.oracle = oracle;
+    pool.oracle = oracle.into();
     pool
 }
 
-/// `try_deserialize` checks the length and the discriminator, then reads the rest as
-/// `try_deserialize_unchecked` does (which slices `buf[8..]` unchecked: its callers, as in
-/// Anchor's `Account`, have checked the length, so it gets at least 8 bytes here). Neither
-/// advances `buf`, so the bytes decoded are the re-encoding's length.
+/// The pool as `AccountLoader` reads it: at least `Pool::SPACE` bytes (the length check of
+/// `AccountLoader::try_from`), the discriminator when `checked`, then the packed bytes.
+fn load_pool(bytes: &[u8], checked: bool) -> Option<Pool> {
+    let data = bytes.get(8..Pool::SPACE)?;
+    if checked && bytes[..8] != *Pool::DISCRIMINATOR {
+        return None;
+    }
+    Some(bytemuck::pod_read_unaligned(data))
+}
+
+/// The config's `try_deserialize` checks the length and the discriminator, then reads the
+/// rest as `try_deserialize_unchecked` does (which slices `buf[8..]` unchecked: its callers,
+/// as in Anchor's `Account`, have checked the length, so it gets at least 8 bytes here).
+/// Neither advances `buf`, so the bytes decoded are the re-encoding's length.
 fn decode_accounts(bytes: &[u8]) {
     for checked in [true, false] {
         if !checked && bytes.len() < 8 {
             return;
         }
-        let pool = if checked {
-            Pool::try_deserialize(&mut &bytes[..])
-        } else {
-            Pool::try_deserialize_unchecked(&mut &bytes[..])
-        };
-        if let Ok(mut pool) = pool {
-            let mut encoded = Vec::new();
-            pool.try_serialize(&mut encoded)
-                .expect("serialize a decoded pool");
-            let from = if checked { 0 } else { 8 };
-            assert!(encoded.len() <= bytes.len());
-            assert_eq!(
-                encoded[from..],
-                bytes[from..encoded.len()],
-                "pool re-encoding differs"
-            );
+        if let Some(mut pool) = load_pool(bytes, checked) {
             let _ = pool.params.math_config();
             let books = pool.books;
             let state = pool.math_state([(Side::Long, u64::MAX), (Side::Lp, 0)]);

@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(rate <= Q128);
             assert_eq!(rate == Q128, params.opening_fee_bps == 0);
             let config = params.math_config().expect("open_rate was fine");
-            assert_eq!(config.k, params.k);
+            assert_eq!(config.k, { params.k });
             assert_eq!(config.mark, U256::from(params.mark));
             assert_eq!(config.skew.psi, U256::from(params.skew_depth_cap) << 64);
         } else {

@@ -14,9 +14,9 @@ async fn create_pool_splits_the_deposit_into_thirds_with_dead_shares() {
     let pool = f.pool().await;
     let deposit = 1_000_000_000_000u64;
     assert_eq!(f.env.balance(&f.keys.vault).await, deposit);
-    assert_eq!(pool.books.r, u128::from(deposit) << 64);
+    assert_eq!({ pool.books.r }, u128::from(deposit) << 64);
     assert_eq!(
-        pool.params.mark,
+        { pool.params.mark },
         150 * 10u128.pow(18),
         "MARK defaults to the oracle price"
     );
@@ -62,7 +62,7 @@ async fn open_then_close_each_side_matches_the_math_core_and_never_profits() {
             budget - paid
         );
         assert_eq!(
-            f.pool().await.books.r,
+            { f.pool().await.books.r },
             u128::try_from(want.outcome.state.r).unwrap()
         );
 
@@ -118,7 +118,7 @@ async fn swap_long_to_short_keeps_collateral_and_matches_the_math_core() {
     assert_eq!(f.env.balance(&trader.short).await, want.amount_out);
     assert_eq!(f.env.balance(&trader.long).await, tokens - want.amount_in);
     assert_eq!(
-        f.pool().await.books.r,
+        { f.pool().await.books.r },
         r_before,
         "a swap moves no collateral"
     );
@@ -145,7 +145,7 @@ async fn funding_over_a_day_matches_the_math_core_and_fees_can_be_collected() {
     f.accrue().await.expect("accrue");
     let after = f.pool().await;
     assert_eq!(U256::from(after.books.r), next.r);
-    assert_eq!(after.books.last_interest_slot, slot);
+    assert_eq!({ after.books.last_interest_slot }, slot);
     assert_eq!(
         U256::from(after.books.protocol_fees_owed),
         charges.protocol_fee
@@ -175,7 +175,7 @@ async fn funding_over_a_day_matches_the_math_core_and_fees_can_be_collected() {
     f.env.send(&[ix], &[]).await.expect("collect");
     assert_eq!(u128::from(f.env.balance(&account).await), owed >> 64);
     assert_eq!(
-        f.pool().await.books.protocol_fees_owed,
+        { f.pool().await.books.protocol_fees_owed },
         owed & u128::from(u64::MAX)
     );
     let ix = collect_fees_ix(&f.keys, &account);
@@ -234,7 +234,7 @@ async fn quotes_equal_what_the_trade_then_does() {
         pool_quote.r_long + pool_quote.r_short + pool_quote.r_lp,
         pool_quote.r
     );
-    assert_eq!(pool_quote.r, pool.books.r);
+    assert_eq!(pool_quote.r, { pool.books.r });
 }
 
 #[tokio::test]
@@ -269,7 +269,9 @@ async fn token_2022_collateral_with_allowed_extensions_works() {
 fn account_sizes_include_reserved_space() {
     use anchor_lang::Space;
     // Changing a layout must be deliberate: these sizes are what deployed accounts hold.
-    assert_eq!(asymptote::state::Pool::INIT_SPACE, 827);
+    // The pool is read in place: its packed layout is its Borsh encoding, the same 827 bytes.
+    assert_eq!(core::mem::size_of::<asymptote::state::Pool>(), 827);
+    assert_eq!(asymptote::state::Pool::SPACE, 8 + 827);
     assert_eq!(asymptote::state::ProtocolConfig::INIT_SPACE, 300);
 }
 
@@ -315,7 +317,7 @@ async fn every_trade_emits_an_event_an_indexer_can_replay() {
         10_000 * USDC - f.env.balance(&trader.collateral).await
     );
     assert_eq!(event.amount_out, f.env.balance(&trader.long).await);
-    assert_eq!(event.books.r, pool.books.r);
+    assert_eq!(event.books.r, { pool.books.r });
     assert_eq!(event.books.a, pool.books.a);
     assert_eq!(
         event.books.r_long + event.books.r_short + event.books.r_lp,

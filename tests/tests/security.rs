@@ -1481,7 +1481,7 @@ async fn a_clock_that_runs_backwards_is_refused_and_a_huge_gap_is_bounded() {
     f.env.advance_clock(800_000_000).await;
     f.accrue().await.expect("a huge gap accrues");
     let pool = f.pool().await;
-    assert_eq!(pool.books.last_interest_slot, f.env.clock().await.slot);
+    assert_eq!({ pool.books.last_interest_slot }, f.env.clock().await.slot);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1660,7 +1660,8 @@ async fn no_premium_flows_to_a_side_held_only_by_its_dead_shares() {
         let slot = f.env.clock().await.slot;
         let books = f.pool().await.books;
         assert_eq!(
-            books.last_premium_slot, slot,
+            { books.last_premium_slot },
+            slot,
             "the idle time is never charged later"
         );
     }
@@ -1695,9 +1696,9 @@ async fn no_interest_accrues_while_lp_is_held_only_by_its_dead_shares() {
     assert_eq!(pending.interest, U256::ZERO);
     f.accrue().await.expect("crank");
     let after = f.pool().await.books;
-    assert_eq!(after.r, books.r, "no protocol fee left R");
-    assert_eq!(after.protocol_fees_owed, books.protocol_fees_owed);
-    assert_eq!(after.last_interest_slot, f.env.clock().await.slot);
+    assert_eq!({ after.r }, { books.r }, "no protocol fee left R");
+    assert_eq!({ after.protocol_fees_owed }, { books.protocol_fees_owed });
+    assert_eq!({ after.last_interest_slot }, f.env.clock().await.slot);
     // A new LP restores the interest from then on.
     let l = f.trader(1_000 * USDC).await;
     f.open(&l, Lp, 1_000 * USDC, 1).await.expect("add LP");

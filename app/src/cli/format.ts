@@ -1,6 +1,7 @@
 // Human-readable output of accounts, quotes and events.
 import { PublicKey } from "@solana/web3.js";
 import type { Pool, ProtocolConfig, TradeQuote } from "../coder";
+import { oracleSource } from "../accounts";
 import { variantName } from "../coder";
 import { PAUSE_BITS } from "../constants";
 import type { AsymptoteEvent } from "../events";
@@ -36,7 +37,7 @@ export function formatPool(address: string, pool: Pool, oracle: string, view?: P
     `pool:            ${address}`,
     `collateral mint: ${pool.collateralMint.toBase58()} (${d} decimals)`,
     `LONG / SHORT / LP mints: ${pool.longMint.toBase58()} / ${pool.shortMint.toBase58()} / ${pool.lpMint.toBase58()}`,
-    `oracle:          ${variantName(pool.oracle.source)} ${variantName(pool.oracle.source) === "pythPull" ? feedIdHex(Uint8Array.from(pool.oracle.key)) : ""} (account ${oracle})`,
+    `oracle:          ${oracleSource(pool)} ${oracleSource(pool) === "pythPull" ? feedIdHex(Uint8Array.from(pool.oracle.key)) : ""} (account ${oracle})`,
     `K = ${p.k}, MARK = ${formatPrice(p.mark)}, opening fee ${p.openingFeeBps} bps, protocol takes 1/${p.feeDivisor} of interest`,
     `half-lives: interest ${p.interestHalfLife} slots, premium ${p.premiumHalfLife} slots`,
   ];

@@ -4,9 +4,9 @@
 // (set ASYMPTOTE_DEBUG=1 to see one).
 import { parseArgs } from "node:util";
 import { Connection, type PublicKey } from "@solana/web3.js";
-import { defaultOracleAccount, oracleSource } from "../accounts";
+import { oracleAccountFor, oracleSource } from "../accounts";
 import { AsymptoteClient, keypairWallet } from "../client";
-import type { Side, TradeSide } from "../coder";
+import type { OracleSource, Side, TradeSide } from "../coder";
 import { LEGACY_PYTH_PROGRAM_IDS, PAUSE_ALL, PAUSE_BITS, PROGRAM_ID, SUB_ATOM_BITS, type PauseName } from "../constants";
 import { TransactionFailed } from "../errors";
 import { parseFeedId } from "../pyth";
@@ -290,11 +290,11 @@ class Cli {
     if ((legacy === undefined) === (feed === undefined)) {
       throw new UserInputError("MissingArgument", "pass exactly one of --feed-id (Pyth pull) or --legacy-price-account");
     }
-    const source = legacy ? "pythLegacy" : "pythPull";
+    const source: OracleSource = legacy ? "pythLegacy" : "pythPull";
     const oracleKey = legacy ? parsePublicKey(legacy, "legacy price account").toBytes() : parseFeedId(feed as string);
     const oracleAccount = o.oracle
       ? parsePublicKey(o.oracle as string, "oracle account")
-      : defaultOracleAccount({ oracle: { source: { [source]: {} }, key: Array.from(oracleKey) } } as never);
+      : oracleAccountFor(source, oracleKey);
     const params: Record<string, unknown> = {};
     const k = integer(o.k, "k");
     if (k !== undefined) params.k = Number(k);

@@ -1885,7 +1885,7 @@ export type Asymptote = {
     {
       "name": "oracleConfig",
       "docs": [
-        "Oracle source and the limits every price must pass."
+        "Oracle source and the limits every price must pass, as `create_pool` takes them."
       ],
       "type": {
         "kind": "struct",
@@ -1991,6 +1991,11 @@ export type Asymptote = {
       "docs": [
         "A pool (PDA `[\"pool\", collateral_mint, oracle key, nonce]`)."
       ],
+      "serialization": "bytemuckunsafe",
+      "repr": {
+        "kind": "c",
+        "packed": true
+      },
       "type": {
         "kind": "struct",
         "fields": [
@@ -2078,7 +2083,7 @@ export type Asymptote = {
             "name": "oracle",
             "type": {
               "defined": {
-                "name": "oracleConfig"
+                "name": "poolOracle"
               }
             }
           },
@@ -2111,6 +2116,11 @@ export type Asymptote = {
       "docs": [
         "The pool's books: collateral, curve coefficients, timers, oracle memory, fees owed."
       ],
+      "serialization": "bytemuckunsafe",
+      "repr": {
+        "kind": "c",
+        "packed": true
+      },
       "type": {
         "kind": "struct",
         "fields": [
@@ -2277,10 +2287,68 @@ export type Asymptote = {
       }
     },
     {
+      "name": "poolOracle",
+      "docs": [
+        "`OracleConfig` as the pool stores it: the source as its one-byte tag (an enum is not",
+        "`Pod`), the same bytes as the Borsh encoding of the `OracleConfig` it came from."
+      ],
+      "serialization": "bytemuckunsafe",
+      "repr": {
+        "kind": "c",
+        "packed": true
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "source",
+            "docs": [
+              "`OracleSource` tag: 0 pull, 1 legacy."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "key",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "maxAge",
+            "type": "u32"
+          },
+          {
+            "name": "maxConfBpsOpen",
+            "type": "u16"
+          },
+          {
+            "name": "maxConfBpsClose",
+            "type": "u16"
+          },
+          {
+            "name": "maxEmaDivergenceBps",
+            "type": "u16"
+          },
+          {
+            "name": "confWideningBps",
+            "type": "u16"
+          }
+        ]
+      }
+    },
+    {
       "name": "poolParams",
       "docs": [
-        "Immutable economics of a pool."
+        "Immutable economics of a pool (also `create_pool`'s argument, Borsh-encoded as its bytes)."
       ],
+      "serialization": "bytemuckunsafe",
+      "repr": {
+        "kind": "c",
+        "packed": true
+      },
       "type": {
         "kind": "struct",
         "fields": [
@@ -4716,7 +4784,7 @@ export const IDL: Asymptote = {
     {
       "name": "oracleConfig",
       "docs": [
-        "Oracle source and the limits every price must pass."
+        "Oracle source and the limits every price must pass, as `create_pool` takes them."
       ],
       "type": {
         "kind": "struct",
@@ -4822,6 +4890,11 @@ export const IDL: Asymptote = {
       "docs": [
         "A pool (PDA `[\"pool\", collateral_mint, oracle key, nonce]`)."
       ],
+      "serialization": "bytemuckunsafe",
+      "repr": {
+        "kind": "c",
+        "packed": true
+      },
       "type": {
         "kind": "struct",
         "fields": [
@@ -4909,7 +4982,7 @@ export const IDL: Asymptote = {
             "name": "oracle",
             "type": {
               "defined": {
-                "name": "oracleConfig"
+                "name": "poolOracle"
               }
             }
           },
@@ -4942,6 +5015,11 @@ export const IDL: Asymptote = {
       "docs": [
         "The pool's books: collateral, curve coefficients, timers, oracle memory, fees owed."
       ],
+      "serialization": "bytemuckunsafe",
+      "repr": {
+        "kind": "c",
+        "packed": true
+      },
       "type": {
         "kind": "struct",
         "fields": [
@@ -5108,10 +5186,68 @@ export const IDL: Asymptote = {
       }
     },
     {
+      "name": "poolOracle",
+      "docs": [
+        "`OracleConfig` as the pool stores it: the source as its one-byte tag (an enum is not",
+        "`Pod`), the same bytes as the Borsh encoding of the `OracleConfig` it came from."
+      ],
+      "serialization": "bytemuckunsafe",
+      "repr": {
+        "kind": "c",
+        "packed": true
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "source",
+            "docs": [
+              "`OracleSource` tag: 0 pull, 1 legacy."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "key",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "maxAge",
+            "type": "u32"
+          },
+          {
+            "name": "maxConfBpsOpen",
+            "type": "u16"
+          },
+          {
+            "name": "maxConfBpsClose",
+            "type": "u16"
+          },
+          {
+            "name": "maxEmaDivergenceBps",
+            "type": "u16"
+          },
+          {
+            "name": "confWideningBps",
+            "type": "u16"
+          }
+        ]
+      }
+    },
+    {
       "name": "poolParams",
       "docs": [
-        "Immutable economics of a pool."
+        "Immutable economics of a pool (also `create_pool`'s argument, Borsh-encoded as its bytes)."
       ],
+      "serialization": "bytemuckunsafe",
+      "repr": {
+        "kind": "c",
+        "packed": true
+      },
       "type": {
         "kind": "struct",
         "fields": [

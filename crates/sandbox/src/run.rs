@@ -454,7 +454,7 @@ impl Sandbox {
         budget: u64,
         flows: &mut Flows,
     ) -> bool {
-        let before = self.seen.pool.clone();
+        let before = self.seen.pool;
         let supplies = [
             (Side::from(side_in), self.supply(side_in)),
             (Side::from(side_out), self.supply(side_out)),
@@ -543,7 +543,7 @@ impl Sandbox {
     }
 
     async fn crank(&mut self, step: usize, index: usize, flows: &mut Flows) {
-        let before = self.seen.pool.clone();
+        let before = self.seen.pool;
         let slot = self.seen.slot;
         let price = self.f.oracle_price();
         let state = before.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);

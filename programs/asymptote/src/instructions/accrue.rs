@@ -16,10 +16,10 @@ use crate::units::narrow;
 pub struct Accrue<'info> {
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
-    // The only writable account that Anchor serialises on exit: nothing to be a duplicate
-    // of, so `dup` skips Anchor's hash-set check (about 1,000 CU on SBF).
+    // The only writable account: nothing to be a duplicate of, so `dup` skips Anchor's
+    // hash-set check (about 1,000 CU on SBF).
     #[account(mut, dup)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     /// CHECK: validated by `oracle::read` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
 }
@@ -56,7 +56,8 @@ pub fn accrue(ctx: Context<Accrue>) -> Result<()> {
     let clock = Clock::get()?;
     let legacy = ctx.accounts.config.legacy_pyth_program;
     let pool_key = ctx.accounts.pool.key();
-    let pool = &mut ctx.accounts.pool;
+    let mut pool_data = ctx.accounts.pool.load_mut()?;
+    let pool = &mut *pool_data;
     let (price, used_fallback_price) = crank_price(pool, &ctx.accounts.oracle, &legacy, &clock)?;
     crate::cu_trace!("accrue: oracle read");
     let config = pool.params.math_config()?;

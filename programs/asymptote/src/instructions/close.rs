@@ -42,9 +42,9 @@ pub struct Close<'info> {
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's signer PDA.
-    #[account(address = pool.authority)]
+    #[account(address = pool.load()?.authority)]
     pub pool_authority: UncheckedAccount<'info>,
     /// CHECK: the pool's vault (`has_one`), read in place by `check_collateral_accounts`.
     #[account(mut)]
@@ -56,7 +56,7 @@ pub struct Close<'info> {
     #[account(mut)]
     pub trader_collateral: UncheckedAccount<'info>,
     /// CHECK: the pool's mint of `args.side`, read by `check_side_accounts`.
-    #[account(mut, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut, address = pool.load()?.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
     pub side_mint: UncheckedAccount<'info>,
     /// CHECK: the trader's SPL Token account of `side_mint`, checked by
     /// `check_side_accounts`.
@@ -65,7 +65,7 @@ pub struct Close<'info> {
     /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
-    #[account(address = pool.collateral_token_program)]
+    #[account(address = pool.load()?.collateral_token_program)]
     pub collateral_token_program: Interface<'info, TokenInterface>,
 }
 
@@ -75,8 +75,11 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
     require!(side.is_token(), AsymptoteError::InvalidSide);
     let clock = Clock::get()?;
     let trader = ctx.accounts.trader.key();
+    let pool_key = ctx.accounts.pool.key();
+    let mut pool_data = ctx.accounts.pool.load_mut()?;
+    let pool = &mut *pool_data;
     let vault_before = check_collateral_accounts(
-        &ctx.accounts.pool,
+        pool,
         &ctx.accounts.vault,
         (&ctx.accounts.trader_collateral, "trader_collateral"),
         None,
@@ -88,10 +91,8 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
         Some(&trader),
     )?;
 
-    let pool_key = ctx.accounts.pool.key();
     let legacy = ctx.accounts.config.legacy_pyth_program;
     let supplies = [(side, supply), (Side::Collateral, 0)];
-    let pool = &mut ctx.accounts.pool;
     let bounds = Bounds {
         max_in: args.amount,
         min_out: args.min_out,
@@ -118,7 +119,7 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
         burned,
     )?;
     pay_from_vault(
-        &ctx.accounts.pool,
+        pool,
         &pool_key,
         &ctx.accounts.collateral_token_program,
         &ctx.accounts.collateral_mint,
@@ -132,7 +133,7 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
     let supply_after = supply.saturating_sub(burned);
     let event = traded_event(
         pool_key,
-        &ctx.accounts.pool,
+        pool,
         trader,
         (args.side, TradeSide::Collateral),
         &executed,

@@ -20,9 +20,9 @@ pub struct CollectProtocolFees<'info> {
     )]
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's signer PDA.
-    #[account(address = pool.authority)]
+    #[account(address = pool.load()?.authority)]
     pub pool_authority: UncheckedAccount<'info>,
     /// CHECK: the pool's vault (`has_one`), read in place by `check_collateral_accounts`.
     #[account(mut)]
@@ -33,7 +33,7 @@ pub struct CollectProtocolFees<'info> {
     /// `check_collateral_accounts`.
     #[account(mut)]
     pub recipient_collateral: UncheckedAccount<'info>,
-    #[account(address = pool.collateral_token_program)]
+    #[account(address = pool.load()?.collateral_token_program)]
     pub collateral_token_program: Interface<'info, TokenInterface>,
 }
 
@@ -41,19 +41,21 @@ pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>) -> Result<()> {
     ctx.accounts
         .config
         .require_not_paused(pause::COLLECT_FEES)?;
+    let pool_key = ctx.accounts.pool.key();
+    let mut pool_data = ctx.accounts.pool.load_mut()?;
+    let pool = &mut *pool_data;
     let vault_amount = check_collateral_accounts(
-        &ctx.accounts.pool,
+        pool,
         &ctx.accounts.vault,
         (&ctx.accounts.recipient_collateral, "recipient_collateral"),
         Some(&ctx.accounts.config.fee_recipient),
     )?;
-    let owed = ctx.accounts.pool.books.protocol_fees_owed;
+    let owed = pool.books.protocol_fees_owed;
     let (amount, rest) = atoms_down(asymptote_math::U256::from(owed))?;
     require!(amount > 0, AsymptoteError::NothingToCollect);
-    let pool_key = ctx.accounts.pool.key();
-    ctx.accounts.pool.books.protocol_fees_owed = crate::units::narrow(rest)?;
+    pool.books.protocol_fees_owed = crate::units::narrow(rest)?;
     pay_from_vault(
-        &ctx.accounts.pool,
+        pool,
         &pool_key,
         &ctx.accounts.collateral_token_program,
         &ctx.accounts.collateral_mint,

@@ -45,11 +45,11 @@ pub struct CreatePool<'info> {
     #[account(
         init,
         payer = creator,
-        space = 8 + Pool::INIT_SPACE,
+        space = Pool::SPACE,
         seeds = [POOL_SEED, collateral_mint.key().as_ref(), args.oracle.key.as_ref(), &args.nonce.to_le_bytes()],
         bump,
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     /// CHECK: PDA that owns the vault and mints the side tokens; holds no data.
     #[account(seeds = [AUTHORITY_SEED, pool.key().as_ref()], bump)]
     pub pool_authority: UncheckedAccount<'info>,
@@ -166,7 +166,7 @@ fn validate(args: &CreatePoolArgs) -> Result<()> {
         require!(ok, AsymptoteError::InvalidPoolParameter);
         Ok(())
     };
-    param((1..=MAX_K).contains(&p.k))?;
+    param((1..=MAX_K).contains(&{ p.k }))?;
     param(p.interest_half_life <= MAX_HALF_LIFE_SLOTS)?;
     param(p.premium_half_life != 1 && p.premium_half_life <= MAX_HALF_LIFE_SLOTS)?;
     param(p.opening_fee_bps <= MAX_OPENING_FEE_BPS)?;
@@ -206,7 +206,8 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
     let clock = Clock::get()?;
     let pool_key = ctx.accounts.pool.key();
 
-    let pool = &mut ctx.accounts.pool;
+    let mut pool_data = ctx.accounts.pool.load_init()?;
+    let pool = &mut *pool_data;
     pool.version = Pool::VERSION;
     pool.bump = ctx.bumps.pool;
     pool.authority_bump = ctx.bumps.pool_authority;
@@ -224,7 +225,7 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
     pool.long_mint = ctx.accounts.long_mint.key();
     pool.short_mint = ctx.accounts.short_mint.key();
     pool.lp_mint = ctx.accounts.lp_mint.key();
-    pool.oracle = args.oracle;
+    pool.oracle = args.oracle.into();
     pool.books = PoolBooks {
         r: 0,
         a: [0; 32],
@@ -275,7 +276,7 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
     // Collateral in first, then the creator's tokens (reserves minus the dead shares).
     let collateral_mint = ctx.accounts.collateral_mint.to_account_info();
     let collateral = Collateral::of(
-        &ctx.accounts.pool,
+        pool,
         &ctx.accounts.collateral_token_program,
         &collateral_mint,
     );
@@ -292,7 +293,7 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
         ctx.accounts.vault.amount == args.deposit,
         AsymptoteError::CollateralShortfall
     );
-    let bump = [ctx.accounts.pool.authority_bump];
+    let bump = [pool.authority_bump];
     let seeds = authority_seeds(&pool_key, &bump);
     let authority = ctx.accounts.pool_authority.to_account_info();
     // One token per atom of reserve, less the dead shares that are never minted.
@@ -307,12 +308,9 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
         minted(reserves.short)?,
         minted(reserves.lp)?,
     );
-    let books = &mut ctx.accounts.pool.books;
-    (
-        books.circulating_long,
-        books.circulating_short,
-        books.circulating_lp,
-    ) = (long, short, lp);
+    pool.books.circulating_long = long;
+    pool.books.circulating_short = short;
+    pool.books.circulating_lp = lp;
     mint_side(
         &ctx.accounts.token_program,
         &ctx.accounts.long_mint.to_account_info(),
@@ -338,7 +336,6 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
         lp,
     )?;
 
-    let pool = &ctx.accounts.pool;
     let books = snapshot_all(pool, &reserves, long, short, lp)?;
     emit_cpi!(PoolCreated {
         pool: pool_key,
@@ -349,7 +346,7 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
         lp_mint: pool.lp_mint,
         nonce: pool.nonce,
         params: pool.params,
-        oracle: pool.oracle,
+        oracle: args.oracle,
         deposit: args.deposit,
         price: price.price,
         slot: clock.slot,

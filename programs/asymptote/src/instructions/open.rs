@@ -44,9 +44,9 @@ pub struct Open<'info> {
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's signer PDA.
-    #[account(address = pool.authority)]
+    #[account(address = pool.load()?.authority)]
     pub pool_authority: UncheckedAccount<'info>,
     /// CHECK: the pool's vault (`has_one`), read in place by `check_collateral_accounts`.
     #[account(mut)]
@@ -58,7 +58,7 @@ pub struct Open<'info> {
     #[account(mut)]
     pub trader_collateral: UncheckedAccount<'info>,
     /// CHECK: the pool's mint of `args.side`, read by `check_side_accounts`.
-    #[account(mut, address = pool.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut, address = pool.load()?.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
     pub side_mint: UncheckedAccount<'info>,
     /// CHECK: an SPL Token account of `side_mint`, checked by `check_side_accounts`.
     #[account(mut)]
@@ -66,7 +66,7 @@ pub struct Open<'info> {
     /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
-    #[account(address = pool.collateral_token_program)]
+    #[account(address = pool.load()?.collateral_token_program)]
     pub collateral_token_program: Interface<'info, TokenInterface>,
 }
 
@@ -77,8 +77,11 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     require!(side.is_token(), AsymptoteError::InvalidSide);
     let clock = Clock::get()?;
     let trader = ctx.accounts.trader.key();
+    let pool_key = ctx.accounts.pool.key();
+    let mut pool_data = ctx.accounts.pool.load_mut()?;
+    let pool = &mut *pool_data;
     let vault_before = check_collateral_accounts(
-        &ctx.accounts.pool,
+        pool,
         &ctx.accounts.vault,
         (&ctx.accounts.trader_collateral, "trader_collateral"),
         Some(&trader),
@@ -90,10 +93,8 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
         None,
     )?;
 
-    let pool_key = ctx.accounts.pool.key();
     let legacy = ctx.accounts.config.legacy_pyth_program;
     let supplies = [(side, supply), (Side::Collateral, 0)];
-    let pool = &mut ctx.accounts.pool;
     let bounds = Bounds {
         max_in: args.amount_in,
         min_out: args.min_out,
@@ -114,7 +115,7 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     let minted = executed.amount_out;
 
     let collateral = Collateral::of(
-        &ctx.accounts.pool,
+        pool,
         &ctx.accounts.collateral_token_program,
         &ctx.accounts.collateral_mint,
     );
@@ -132,9 +133,9 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     crate::cu_trace!("open: collateral in");
     let vault_after = vault_balance_after(&ctx.accounts.vault, expected)?;
     require!(vault_after == expected, AsymptoteError::CollateralShortfall);
-    check_vault_covers_books(&ctx.accounts.pool, vault_after)?;
+    check_vault_covers_books(pool, vault_after)?;
 
-    let bump = [ctx.accounts.pool.authority_bump];
+    let bump = [pool.authority_bump];
     let seeds = authority_seeds(&pool_key, &bump);
     mint_side(
         &ctx.accounts.token_program,
@@ -149,7 +150,7 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     let supply_after = supply.saturating_add(minted);
     let event = traded_event(
         pool_key,
-        &ctx.accounts.pool,
+        pool,
         trader,
         (TradeSide::Collateral, args.side),
         &executed,

@@ -37,7 +37,7 @@ pub struct QuotePool<'info> {
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(has_one = long_mint, has_one = short_mint, has_one = lp_mint)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's LONG mint (`has_one`), read by `mint_supply`.
     pub long_mint: UncheckedAccount<'info>,
     /// CHECK: the pool's SHORT mint (`has_one`), read by `mint_supply`.
@@ -50,7 +50,8 @@ pub struct QuotePool<'info> {
 
 pub fn quote_pool(ctx: Context<QuotePool>) -> Result<PoolQuote> {
     let clock = Clock::get()?;
-    let pool = &ctx.accounts.pool;
+    let pool_data = ctx.accounts.pool.load()?;
+    let pool = &*pool_data;
     let legacy = ctx.accounts.config.legacy_pyth_program;
     let price = oracle::read(pool, &ctx.accounts.oracle, &legacy, &clock)?;
     oracle::check(

@@ -38,7 +38,7 @@ pub struct TradeQuote {
 pub struct QuoteTrade<'info> {
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's mint of `side_in` (for collateral: any account, unused), checked
     /// by `supply_of`.
     pub mint_in: UncheckedAccount<'info>,
@@ -72,7 +72,8 @@ pub fn quote_trade(
     require!(side_in != side_out, AsymptoteError::SameSide);
     require!(amount > 0, AsymptoteError::ZeroAmount);
     let clock = Clock::get()?;
-    let pool = &ctx.accounts.pool;
+    let pool_data = ctx.accounts.pool.load()?;
+    let pool = &*pool_data;
     let supplies = [
         supply_of(pool, side_in, &ctx.accounts.mint_in, "mint_in")?,
         supply_of(pool, side_out, &ctx.accounts.mint_out, "mint_out")?,

@@ -41,18 +41,18 @@ pub struct Swap<'info> {
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: Box<Account<'info, ProtocolConfig>>,
     #[account(mut, dup)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's signer PDA.
-    #[account(address = pool.authority)]
+    #[account(address = pool.load()?.authority)]
     pub pool_authority: UncheckedAccount<'info>,
     /// CHECK: the pool's mint of `args.side_in`, read by `check_side_accounts`.
-    #[account(mut, address = pool.mint_of(args.side_in.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut, address = pool.load()?.mint_of(args.side_in.into())? @ AsymptoteError::WrongMint)]
     pub mint_in: UncheckedAccount<'info>,
     /// CHECK: the trader's SPL Token account of `mint_in`, checked by `check_side_accounts`.
     #[account(mut)]
     pub trader_in: UncheckedAccount<'info>,
     /// CHECK: the pool's mint of `args.side_out`, read by `check_side_accounts`.
-    #[account(mut, address = pool.mint_of(args.side_out.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut, address = pool.load()?.mint_of(args.side_out.into())? @ AsymptoteError::WrongMint)]
     pub mint_out: UncheckedAccount<'info>,
     /// CHECK: an SPL Token account of `mint_out`, checked by `check_side_accounts`.
     #[account(mut)]
@@ -72,6 +72,9 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
     require!(side_in != side_out, AsymptoteError::SameSide);
     let clock = Clock::get()?;
     let trader = ctx.accounts.trader.key();
+    let pool_key = ctx.accounts.pool.key();
+    let mut pool_data = ctx.accounts.pool.load_mut()?;
+    let pool = &mut *pool_data;
     let supply_in = check_side_accounts(
         &ctx.accounts.mint_in,
         &ctx.accounts.trader_in,
@@ -85,10 +88,8 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
         None,
     )?;
 
-    let pool_key = ctx.accounts.pool.key();
     let legacy = ctx.accounts.config.legacy_pyth_program;
     let supplies = [(side_in, supply_in), (side_out, supply_out)];
-    let pool = &mut ctx.accounts.pool;
     let bounds = Bounds {
         max_in: args.amount,
         min_out: args.min_out,
@@ -114,7 +115,7 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
         &ctx.accounts.trader,
         burned,
     )?;
-    let bump = [ctx.accounts.pool.authority_bump];
+    let bump = [pool.authority_bump];
     let seeds = authority_seeds(&pool_key, &bump);
     mint_side(
         &ctx.accounts.token_program,
@@ -127,7 +128,7 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
 
     let event = traded_event(
         pool_key,
-        &ctx.accounts.pool,
+        pool,
         trader,
         (args.side_in, args.side_out),
         &executed,

@@ -5,10 +5,10 @@ use pyth_sdk_solana::state::{load_price_account, PriceStatus};
 
 use super::RawPrice;
 use crate::error::AsymptoteError;
-use crate::state::OracleConfig;
+use crate::state::PoolOracle;
 
 pub(super) fn read(
-    limits: &OracleConfig,
+    limits: &PoolOracle,
     account: &AccountInfo,
     pyth_program: &Pubkey,
     clock: &Clock,

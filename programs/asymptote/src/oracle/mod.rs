@@ -11,7 +11,7 @@ use asymptote_math::{Prices, Side, U256};
 
 use crate::constants::{BPS, MAX_EXPONENT, MAX_FUTURE_SKEW_SECONDS, MIN_EXPONENT, PRICE_DECIMALS};
 use crate::error::AsymptoteError;
-use crate::state::{OracleConfig, OracleSource, Pool};
+use crate::state::{OracleSource, Pool, PoolOracle};
 
 /// A price in the program's normalised unit (18 decimals), with its confidence and EMA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,7 @@ pub fn read_unless_stale(
     legacy_pyth_program: &Pubkey,
     clock: &Clock,
 ) -> Result<Option<OraclePrice>> {
-    let raw = match pool.oracle.source {
+    let raw = match pool.oracle.source()? {
         OracleSource::PythPull => pull::read(&pool.oracle, account, clock)?,
         OracleSource::PythLegacy => {
             legacy::read(&pool.oracle, account, legacy_pyth_program, clock)?
@@ -112,7 +112,7 @@ fn normalise(raw: &RawPrice) -> Result<OraclePrice> {
 /// confidence within bounds and, for opens, spot close enough to the EMA.
 pub fn check(
     price: &OraclePrice,
-    limits: &OracleConfig,
+    limits: &PoolOracle,
     last_publish_time: i64,
     clock: &Clock,
     use_: PriceUse,

@@ -5,13 +5,9 @@ use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 
 use super::RawPrice;
 use crate::error::AsymptoteError;
-use crate::state::OracleConfig;
+use crate::state::PoolOracle;
 
-pub(super) fn read(
-    limits: &OracleConfig,
-    account: &AccountInfo,
-    clock: &Clock,
-) -> Result<RawPrice> {
+pub(super) fn read(limits: &PoolOracle, account: &AccountInfo, clock: &Clock) -> Result<RawPrice> {
     require_keys_eq!(
         *account.owner,
         pyth_solana_receiver_sdk::ID,
