@@ -39,7 +39,7 @@ async fn create_pool_splits_the_deposit_into_thirds_with_dead_shares() {
     );
     assert_eq!(f.env.supply(&f.keys.lp_mint).await, lp);
     let config = f.config().await;
-    assert_eq!(config.pool_count, 1);
+    assert_eq!({ config.pool_count }, 1);
 }
 
 #[tokio::test]
@@ -267,12 +267,13 @@ async fn token_2022_collateral_with_allowed_extensions_works() {
 
 #[test]
 fn account_sizes_include_reserved_space() {
-    use anchor_lang::Space;
+    use asymptote::state::{Pool, ProtocolConfig};
     // Changing a layout must be deliberate: these sizes are what deployed accounts hold.
-    // The pool is read in place: its packed layout is its Borsh encoding, the same 827 bytes.
-    assert_eq!(core::mem::size_of::<asymptote::state::Pool>(), 827);
-    assert_eq!(asymptote::state::Pool::SPACE, 8 + 827);
-    assert_eq!(asymptote::state::ProtocolConfig::INIT_SPACE, 300);
+    // Both are read in place; their packed layouts are their Borsh encodings.
+    assert_eq!(core::mem::size_of::<Pool>(), 827);
+    assert_eq!(Pool::SPACE, 8 + 827);
+    assert_eq!(core::mem::size_of::<ProtocolConfig>(), 300);
+    assert_eq!(ProtocolConfig::SPACE, 8 + 300);
 }
 
 #[tokio::test]

@@ -280,7 +280,7 @@ async fn every_pause_bit_blocks_its_instruction_and_only_the_admin_unpauses() {
             .send(&[set_pause_ix(&guardian.pubkey(), bit)], &[&guardian])
             .await
             .expect("guardian pauses");
-        assert_eq!(f.config().await.paused, bit);
+        assert_eq!({ f.config().await.paused }, bit);
         let result = match bit {
             pause::OPEN => f.open(&t, Long, USDC, 1).await,
             pause::CLOSE => f.close(&t, Long, tokens, 1).await,

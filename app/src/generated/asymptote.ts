@@ -2563,8 +2563,14 @@ export type Asymptote = {
     {
       "name": "protocolConfig",
       "docs": [
-        "The one protocol config (PDA `[\"config\"]`)."
+        "The one protocol config (PDA `[\"config\"]`), read in place like the pool (see",
+        "`state::pool`): its packed layout is its Borsh encoding."
       ],
+      "serialization": "bytemuckunsafe",
+      "repr": {
+        "kind": "c",
+        "packed": true
+      },
       "type": {
         "kind": "struct",
         "fields": [
@@ -5462,8 +5468,14 @@ export const IDL: Asymptote = {
     {
       "name": "protocolConfig",
       "docs": [
-        "The one protocol config (PDA `[\"config\"]`)."
+        "The one protocol config (PDA `[\"config\"]`), read in place like the pool (see",
+        "`state::pool`): its packed layout is its Borsh encoding."
       ],
+      "serialization": "bytemuckunsafe",
+      "repr": {
+        "kind": "c",
+        "packed": true
+      },
       "type": {
         "kind": "struct",
         "fields": [

@@ -10,14 +10,15 @@ use crate::state::ProtocolConfig;
 #[derive(Accounts)]
 pub struct AcceptAdmin<'info> {
     pub new_admin: Signer<'info>,
-    // The only writable account that Anchor serialises on exit: nothing to be a duplicate
-    // of, so `dup` skips Anchor's hash-set check (about 1,000 CU on SBF).
+    // The only writable account: nothing to be a duplicate of, so `dup` skips Anchor's
+    // hash-set check (about 1,000 CU on SBF).
     #[account(mut, dup, address = CONFIG_ADDRESS_AND_BUMP.0)]
-    pub config: Account<'info, ProtocolConfig>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
 }
 
 pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
-    let config = &mut ctx.accounts.config;
+    let mut config_data = ctx.accounts.config.load_mut()?;
+    let config = &mut *config_data;
     require!(
         config.pending_admin != Pubkey::default(),
         AsymptoteError::NoPendingAdmin

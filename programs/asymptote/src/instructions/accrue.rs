@@ -15,7 +15,7 @@ use crate::units::narrow;
 #[derive(Accounts)]
 pub struct Accrue<'info> {
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
-    pub config: Box<Account<'info, ProtocolConfig>>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
     // The only writable account: nothing to be a duplicate of, so `dup` skips Anchor's
     // hash-set check (about 1,000 CU on SBF).
     #[account(mut, dup)]
@@ -52,9 +52,10 @@ fn crank_price(
 
 pub fn accrue(ctx: Context<Accrue>) -> Result<()> {
     crate::cu_trace!("accrue: accounts loaded");
-    ctx.accounts.config.require_not_paused(pause::ACCRUE)?;
+    let protocol = ctx.accounts.config.load()?;
+    protocol.require_not_paused(pause::ACCRUE)?;
     let clock = Clock::get()?;
-    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let legacy = protocol.legacy_pyth_program;
     let pool_key = ctx.accounts.pool.key();
     let mut pool_data = ctx.accounts.pool.load_mut()?;
     let pool = &mut *pool_data;

@@ -40,7 +40,7 @@ pub struct Close<'info> {
     )]
     pub trader: Signer<'info>,
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
-    pub config: Box<Account<'info, ProtocolConfig>>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
     #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
     pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's signer PDA.
@@ -70,7 +70,8 @@ pub struct Close<'info> {
 }
 
 pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
-    ctx.accounts.config.require_not_paused(pause::CLOSE)?;
+    let protocol = ctx.accounts.config.load()?;
+    protocol.require_not_paused(pause::CLOSE)?;
     let side: Side = args.side.into();
     require!(side.is_token(), AsymptoteError::InvalidSide);
     let clock = Clock::get()?;
@@ -91,7 +92,7 @@ pub fn close(ctx: Context<Close>, args: CloseArgs) -> Result<()> {
         Some(&trader),
     )?;
 
-    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let legacy = protocol.legacy_pyth_program;
     let supplies = [(side, supply), (Side::Collateral, 0)];
     let bounds = Bounds {
         max_in: args.amount,

@@ -18,7 +18,7 @@ pub struct CollectProtocolFees<'info> {
         constraint = distinct(&[pool.key(), vault.key(), recipient_collateral.key()])
             @ anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
     )]
-    pub config: Box<Account<'info, ProtocolConfig>>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
     #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
     pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's signer PDA.
@@ -38,9 +38,8 @@ pub struct CollectProtocolFees<'info> {
 }
 
 pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>) -> Result<()> {
-    ctx.accounts
-        .config
-        .require_not_paused(pause::COLLECT_FEES)?;
+    let protocol = ctx.accounts.config.load()?;
+    protocol.require_not_paused(pause::COLLECT_FEES)?;
     let pool_key = ctx.accounts.pool.key();
     let mut pool_data = ctx.accounts.pool.load_mut()?;
     let pool = &mut *pool_data;
@@ -48,7 +47,7 @@ pub fn collect_protocol_fees(ctx: Context<CollectProtocolFees>) -> Result<()> {
         pool,
         &ctx.accounts.vault,
         (&ctx.accounts.recipient_collateral, "recipient_collateral"),
-        Some(&ctx.accounts.config.fee_recipient),
+        Some(&protocol.fee_recipient),
     )?;
     let owed = pool.books.protocol_fees_owed;
     let (amount, rest) = atoms_down(asymptote_math::U256::from(owed))?;

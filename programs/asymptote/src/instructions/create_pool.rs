@@ -41,7 +41,7 @@ pub struct CreatePool<'info> {
     #[account(mut)]
     pub creator: Signer<'info>,
     #[account(mut, address = CONFIG_ADDRESS_AND_BUMP.0)]
-    pub config: Box<Account<'info, ProtocolConfig>>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
     #[account(
         init,
         payer = creator,
@@ -200,7 +200,8 @@ fn validate(args: &CreatePoolArgs) -> Result<()> {
 }
 
 pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
-    ctx.accounts.config.require_not_paused(pause::CREATE_POOL)?;
+    let mut protocol = ctx.accounts.config.load_mut()?;
+    protocol.require_not_paused(pause::CREATE_POOL)?;
     validate(&args)?;
     check_collateral_extensions(&ctx.accounts.collateral_mint.to_account_info())?;
     let clock = Clock::get()?;
@@ -247,7 +248,7 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
     let price = oracle::fetch(
         pool,
         &ctx.accounts.oracle.to_account_info(),
-        &ctx.accounts.config.legacy_pyth_program,
+        &protocol.legacy_pyth_program,
         &clock,
         PriceUse::Open,
     )?;
@@ -271,7 +272,7 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
     let (state, reserves) =
         create(&config, deposit, split, U256::from(price.price), clock.slot).map_err(math_err)?;
     pool.store(&state)?;
-    ctx.accounts.config.pool_count = ctx.accounts.config.pool_count.saturating_add(1);
+    protocol.pool_count = protocol.pool_count.saturating_add(1);
 
     // Collateral in first, then the creator's tokens (reserves minus the dead shares).
     let collateral_mint = ctx.accounts.collateral_mint.to_account_info();

@@ -23,11 +23,11 @@ pub struct InitializeConfig<'info> {
     #[account(
         init,
         payer = authority,
-        space = 8 + ProtocolConfig::INIT_SPACE,
+        space = ProtocolConfig::SPACE,
         seeds = [CONFIG_SEED],
         bump,
     )]
-    pub config: Box<Account<'info, ProtocolConfig>>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
     /// The program's ProgramData account (its address is derived from the program id).
     #[account(
         seeds = [crate::ID.as_ref()],
@@ -41,7 +41,8 @@ pub struct InitializeConfig<'info> {
 }
 
 pub fn initialize_config(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Result<()> {
-    let config = &mut ctx.accounts.config;
+    let mut config_data = ctx.accounts.config.load_init()?;
+    let config = &mut *config_data;
     config.version = ProtocolConfig::VERSION;
     config.bump = ctx.bumps.config;
     config.paused = 0;

@@ -42,7 +42,7 @@ pub struct Open<'info> {
     )]
     pub trader: Signer<'info>,
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
-    pub config: Box<Account<'info, ProtocolConfig>>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
     #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
     pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's signer PDA.
@@ -72,7 +72,8 @@ pub struct Open<'info> {
 
 pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     crate::cu_trace!("open: accounts loaded");
-    ctx.accounts.config.require_not_paused(pause::OPEN)?;
+    let protocol = ctx.accounts.config.load()?;
+    protocol.require_not_paused(pause::OPEN)?;
     let side: Side = args.side.into();
     require!(side.is_token(), AsymptoteError::InvalidSide);
     let clock = Clock::get()?;
@@ -93,7 +94,7 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
         None,
     )?;
 
-    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let legacy = protocol.legacy_pyth_program;
     let supplies = [(side, supply), (Side::Collateral, 0)];
     let bounds = Bounds {
         max_in: args.amount_in,

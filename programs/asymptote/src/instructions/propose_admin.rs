@@ -10,14 +10,15 @@ use crate::state::ProtocolConfig;
 #[derive(Accounts)]
 pub struct ProposeAdmin<'info> {
     pub admin: Signer<'info>,
-    // The only writable account that Anchor serialises on exit: nothing to be a duplicate
-    // of, so `dup` skips Anchor's hash-set check (about 1,000 CU on SBF).
+    // The only writable account: nothing to be a duplicate of, so `dup` skips Anchor's
+    // hash-set check (about 1,000 CU on SBF).
     #[account(mut, dup, address = CONFIG_ADDRESS_AND_BUMP.0, has_one = admin @ AsymptoteError::NotAdmin)]
-    pub config: Account<'info, ProtocolConfig>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
 }
 
 pub fn propose_admin(ctx: Context<ProposeAdmin>, proposed: Pubkey) -> Result<()> {
-    let config = &mut ctx.accounts.config;
+    let mut config_data = ctx.accounts.config.load_mut()?;
+    let config = &mut *config_data;
     config.pending_admin = proposed;
     emit_cpi!(AdminProposed {
         admin: config.admin,

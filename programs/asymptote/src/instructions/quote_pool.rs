@@ -35,7 +35,7 @@ pub struct PoolQuote {
 #[derive(Accounts)]
 pub struct QuotePool<'info> {
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
-    pub config: Box<Account<'info, ProtocolConfig>>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
     #[account(has_one = long_mint, has_one = short_mint, has_one = lp_mint)]
     pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's LONG mint (`has_one`), read by `mint_supply`.
@@ -52,7 +52,8 @@ pub fn quote_pool(ctx: Context<QuotePool>) -> Result<PoolQuote> {
     let clock = Clock::get()?;
     let pool_data = ctx.accounts.pool.load()?;
     let pool = &*pool_data;
-    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let protocol = ctx.accounts.config.load()?;
+    let legacy = protocol.legacy_pyth_program;
     let price = oracle::read(pool, &ctx.accounts.oracle, &legacy, &clock)?;
     oracle::check(
         &price,

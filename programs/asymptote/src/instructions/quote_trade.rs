@@ -37,7 +37,7 @@ pub struct TradeQuote {
 #[instruction(side_in: TradeSide, side_out: TradeSide)]
 pub struct QuoteTrade<'info> {
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
-    pub config: Box<Account<'info, ProtocolConfig>>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
     pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's mint of `side_in` (for collateral: any account, unused), checked
     /// by `supply_of`.
@@ -78,7 +78,8 @@ pub fn quote_trade(
         supply_of(pool, side_in, &ctx.accounts.mint_in, "mint_in")?,
         supply_of(pool, side_out, &ctx.accounts.mint_out, "mint_out")?,
     ];
-    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let protocol = ctx.accounts.config.load()?;
+    let legacy = protocol.legacy_pyth_program;
     let price = oracle::read(pool, &ctx.accounts.oracle, &legacy, &clock)?;
     oracle::check(
         &price,

@@ -10,21 +10,21 @@ use crate::state::ProtocolConfig;
 #[derive(Accounts)]
 pub struct SetPause<'info> {
     pub signer: Signer<'info>,
-    // The only writable account that Anchor serialises on exit: nothing to be a duplicate
-    // of, so `dup` skips Anchor's hash-set check (about 1,000 CU on SBF).
+    // The only writable account: nothing to be a duplicate of, so `dup` skips Anchor's
+    // hash-set check (about 1,000 CU on SBF).
     #[account(
         mut,
         dup,
         address = CONFIG_ADDRESS_AND_BUMP.0,
-        constraint = signer.key() == config.admin || signer.key() == config.guardian
-            @ AsymptoteError::NotAdminOrGuardian,
+        constraint = config.load()?.may_pause(&signer.key()) @ AsymptoteError::NotAdminOrGuardian,
     )]
-    pub config: Account<'info, ProtocolConfig>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
 }
 
 pub fn set_pause(ctx: Context<SetPause>, paused: u16) -> Result<()> {
     ProtocolConfig::validate_pause_bits(paused)?;
-    let config = &mut ctx.accounts.config;
+    let mut config_data = ctx.accounts.config.load_mut()?;
+    let config = &mut *config_data;
     let previous = config.paused;
     let by = ctx.accounts.signer.key();
     if by != config.admin {

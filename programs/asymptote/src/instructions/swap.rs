@@ -39,7 +39,7 @@ pub struct Swap<'info> {
     )]
     pub trader: Signer<'info>,
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
-    pub config: Box<Account<'info, ProtocolConfig>>,
+    pub config: AccountLoader<'info, ProtocolConfig>,
     #[account(mut, dup)]
     pub pool: AccountLoader<'info, Pool>,
     /// CHECK: the pool's signer PDA.
@@ -63,7 +63,8 @@ pub struct Swap<'info> {
 }
 
 pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
-    ctx.accounts.config.require_not_paused(pause::SWAP)?;
+    let protocol = ctx.accounts.config.load()?;
+    protocol.require_not_paused(pause::SWAP)?;
     let (side_in, side_out): (Side, Side) = (args.side_in.into(), args.side_out.into());
     require!(
         side_in.is_token() && side_out.is_token(),
@@ -88,7 +89,7 @@ pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
         None,
     )?;
 
-    let legacy = ctx.accounts.config.legacy_pyth_program;
+    let legacy = protocol.legacy_pyth_program;
     let supplies = [(side_in, supply_in), (side_out, supply_out)];
     let bounds = Bounds {
         max_in: args.amount,

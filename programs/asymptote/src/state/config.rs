@@ -1,11 +1,17 @@
+// `unsafe_code` only for the `Pod` impls that Anchor's `zero_copy` generates (no `unsafe`
+// is written here).
+#![allow(unsafe_code)]
+
 use anchor_lang::prelude::*;
 
 use crate::constants::pause;
 use crate::error::AsymptoteError;
 
-/// The one protocol config (PDA `["config"]`).
-#[account]
-#[derive(InitSpace, Debug)]
+/// The one protocol config (PDA `["config"]`), read in place like the pool (see
+/// `state::pool`): its packed layout is its Borsh encoding.
+#[account(zero_copy(unsafe))]
+#[repr(C, packed)]
+#[derive(Debug)]
 pub struct ProtocolConfig {
     pub version: u8,
     pub bump: u8,
@@ -26,6 +32,13 @@ pub struct ProtocolConfig {
 
 impl ProtocolConfig {
     pub const VERSION: u8 = 1;
+    /// Account size: the discriminator and the packed layout.
+    pub const SPACE: usize = 8 + core::mem::size_of::<ProtocolConfig>();
+
+    /// The admin and the guardian may set pause bits.
+    pub fn may_pause(&self, signer: &Pubkey) -> bool {
+        *signer == self.admin || *signer == self.guardian
+    }
 
     pub fn require_not_paused(&self, bit: u16) -> Result<()> {
         require!(self.paused & bit == 0, AsymptoteError::Paused);
