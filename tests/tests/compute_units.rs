@@ -189,6 +189,24 @@ async fn compute_unit_table() {
             .unwrap(),
         Some(10_000),
     );
+    // The rows above post spot = EMA, so the crank evaluates one price. A live feed's EMA
+    // differs: the crank (like LP adds and removes) then evaluates both candidates.
+    f.env.advance_slots(1).await;
+    let now = f.env.clock().await.unix_timestamp;
+    let spot = f.price.price;
+    let mut apart = PythPrice::at(spot, EXPONENT, now);
+    apart.ema = spot - spot * 3 / 1_000;
+    f.post(apart).await;
+    row(
+        "accrue",
+        "one slot, EMA 0.3% below spot (both prices evaluated)",
+        f.env
+            .send_measured(&[accrue_ix(&f.keys)], &[])
+            .await
+            .unwrap(),
+        Some(10_000),
+    );
+    f.set_price(spot).await;
 
     let recipient = f
         .env
