@@ -317,6 +317,32 @@ async fn another_pools_accounts_are_refused_in_every_trading_instruction() {
 // ---------------------------------------------------------------------------------------
 // C4 type cosplay, C25 oracle type
 
+/// The pool and the config are read in place (zero-copy): an account with the program as
+/// owner and the right discriminator but one byte short of the layout is refused by
+/// Anchor's length check before any field is read, and nothing changes.
+#[tokio::test]
+async fn a_zero_copy_account_short_of_its_layout_is_refused() {
+    let (mut f, t) = open_fixture().await;
+    let extra = t.accounts();
+    for key in [f.keys.pool, config_address()] {
+        let saved = f.env.account(&key).await.expect("account exists");
+        let mut short = saved.clone();
+        short.data.pop();
+        f.env.set_account(&key, short);
+        assert_refused!(
+            f,
+            extra.clone(),
+            anchor_code(Anchor::AccountDidNotDeserialize),
+            f.env.send(&[accrue_ix(&f.keys)], &[]).await
+        );
+        f.env.set_account(&key, saved);
+    }
+    f.env
+        .send(&[accrue_ix(&f.keys)], &[])
+        .await
+        .expect("restored accounts work");
+}
+
 #[tokio::test]
 async fn an_account_of_another_type_is_refused_by_its_discriminator() {
     use anchor_lang::Discriminator;
