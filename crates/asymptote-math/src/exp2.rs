@@ -330,9 +330,9 @@ mod tests {
         Some(result >> (63 - (bits >> 64)) as u32)
     }
 
-    #[test]
-    fn exp2_matches_the_full_width_reference_bit_for_bit() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    /// Edge fractions and 20,000 xorshift values from `seed`.
+    fn sample_fractions(seed: u64) -> std::vec::Vec<u64> {
+        let mut x = seed;
         let mut fractions = vec![0u64, 1, u64::MAX, 1 << 63, (1 << 32) - 1, 1 << 32];
         for _ in 0..20_000 {
             x ^= x << 13;
@@ -340,7 +340,12 @@ mod tests {
             x ^= x << 17;
             fractions.push(x);
         }
-        for &f in &fractions {
+        fractions
+    }
+
+    #[test]
+    fn exp2_matches_the_full_width_reference_bit_for_bit() {
+        for &f in &sample_fractions(0x9e37_79b9_7f4a_7c15) {
             for integer in [-64i128, -40, -1, 0, 5, 63] {
                 let arg = I64F64::from_bits((integer << 64) | i128::from(f));
                 assert_eq!(exp2(arg).ok().map(q64), exp2_reference(arg), "{arg:?}");
@@ -353,16 +358,8 @@ mod tests {
     /// left to the exact product.
     #[test]
     fn estimated_product_stays_within_its_bound() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut fractions = vec![0u64, 1, u64::MAX, 1 << 63, (1 << 32) - 1, 1 << 32];
-        for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            fractions.push(x);
-        }
         let mut widest = 0u128;
-        for &f in &fractions {
+        for &f in &sample_fractions(0x2545_f491_4f6c_dd1d) {
             let exact = exact_product(f);
             let mut estimate: u128 = 1 << 127;
             for (i, factor) in FACTOR_LIMBS.iter().enumerate() {
