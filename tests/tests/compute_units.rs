@@ -109,6 +109,27 @@ async fn compute_unit_table() {
         f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
         Some(30_000),
     );
+    // The rows before ran in the slot of the previous trade (no funding step); a live pool
+    // funds at least one slot before most trades.
+    f.advance(1).await;
+    let ix = open_ix(
+        &t.pubkey(),
+        &f.keys,
+        &t.collateral,
+        &t.long,
+        OpenArgs {
+            side: Long,
+            amount_in: 1_000 * USDC,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "open",
+        "open LONG one slot after the last trade",
+        f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
 
     let long = f.env.balance(&t.long).await;
     let ix = swap_ix(
