@@ -151,19 +151,64 @@ pub fn exp2(x: I64F64) -> Result<U64F64, ArithmeticError> {
 /// product floored. `result * (2^128 + factor) / 2^128 < 2^128`: the product of all entries
 /// is < 2.
 fn exact_product(fraction: u64) -> u128 {
-    let mut result: u128 = 1 << 127;
-    let (wide, narrow) = FACTOR_LIMBS.split_at(FIRST_THREE_LIMB_FACTOR);
-    for (i, factor) in wide.iter().enumerate() {
+    let (run, mut result) = leading_ones(fraction);
+    for (i, factor) in FACTOR_LIMBS.iter().enumerate().skip(run) {
         if fraction & (1u64 << (63 - i)) != 0 {
-            result += mul_high::<4>(result, factor);
-        }
-    }
-    for (i, factor) in narrow.iter().enumerate() {
-        if fraction & (1u64 << (63 - FIRST_THREE_LIMB_FACTOR - i)) != 0 {
-            result += mul_high::<3>(result, factor);
+            result += if i < FIRST_THREE_LIMB_FACTOR {
+                mul_high::<4>(result, factor)
+            } else {
+                mul_high::<3>(result, factor)
+            };
         }
     }
     result
+}
+
+/// `LEADING_ONES[k]`: the reference's product after its first `k` steps when all of them
+/// multiply (the top `k` bits of the fraction set), computed at compile time by the same
+/// floored steps, so a product may start from it bit for bit. A decay over a few slots has
+/// a fraction just below 1: a run of ones about as long as log2 of the half-life.
+const LEADING_ONES: [u128; 65] = {
+    let mut out = [0u128; 65];
+    let mut result: u128 = 1 << 127;
+    out[0] = result;
+    let mut k = 0;
+    while k < 64 {
+        result += mul_high_const(result, &FACTOR_LIMBS[k]);
+        k += 1;
+        out[k] = result;
+    }
+    out
+};
+
+/// `mul_high::<4>` for constant evaluation (a `const fn` has no iterators). The entries
+/// with a zero top limb give the same high half as `mul_high::<3>`.
+const fn mul_high_const(a: u128, b: &[u64; 4]) -> u128 {
+    let a = limbs32(a);
+    let mut acc = [0u64; 8];
+    let mut i = 0;
+    while i < 4 {
+        let mut carry = 0u64;
+        let mut j = 0;
+        while j < 4 {
+            let t = a[i] * b[j] + acc[i + j] + carry;
+            acc[i + j] = t & 0xffff_ffff;
+            carry = t >> 32;
+            j += 1;
+        }
+        acc[i + 4] = carry;
+        i += 1;
+    }
+    (acc[4] | (acc[5] << 32)) as u128 | (((acc[6] | (acc[7] << 32)) as u128) << 64)
+}
+
+/// The number of leading set bits of `fraction` and the product after them.
+fn leading_ones(fraction: u64) -> (usize, u128) {
+    let run = (!fraction).leading_zeros() as usize; // 0..=64
+    match LEADING_ONES.get(run) {
+        Some(&product) => (run, product),
+        None => (0, 1 << 127),
+    }
 }
 
 /// Bound on how far [`estimated`]'s product falls below the exact one.
@@ -181,8 +226,9 @@ const MAX_ESTIMATE_DEFICIT: u128 = 1 << 43;
 /// more this fails for about one fraction in 2^21. Each step is six 32-bit products
 /// instead of sixteen.
 fn estimated(fraction: u64, shift: u32) -> Option<u128> {
-    let mut estimate: u128 = 1 << 127;
-    for (i, factor) in FACTOR_LIMBS.iter().enumerate() {
+    // The leading run is exact: the estimate's steps start after it.
+    let (run, mut estimate) = leading_ones(fraction);
+    for (i, factor) in FACTOR_LIMBS.iter().enumerate().skip(run) {
         if fraction & (1u64 << (63 - i)) != 0 {
             estimate += mul_high_estimate(estimate, factor);
         }
@@ -339,8 +385,29 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             fractions.push(x);
+            // A leading run of ones of every length (a decay's fraction just below 1),
+            // then random bits, with and without the bit that ends the run.
+            let run = (x % 65) as u32;
+            let ones = u64::MAX.checked_shl(64 - run).unwrap_or(0);
+            let rest = x.checked_shr(run).unwrap_or(0);
+            fractions.push(ones | rest);
+            fractions.push(ones | (rest >> 1));
         }
         fractions
+    }
+
+    #[test]
+    fn leading_ones_table_is_the_reference_product_of_each_run() {
+        for k in 0..=64u32 {
+            let fraction = u64::MAX.checked_shl(64 - k).unwrap_or(0);
+            let mut product: u128 = 1 << 127;
+            for &factor in &FRACTION_FACTORS[..k as usize] {
+                let high = (U256::from(product) * U256::from(factor)) >> 128;
+                product += u128::try_from(high).unwrap_or_default();
+            }
+            assert_eq!(LEADING_ONES[k as usize], product, "run of {k}");
+            assert_eq!(leading_ones(fraction), (k as usize, product), "run of {k}");
+        }
     }
 
     #[test]
