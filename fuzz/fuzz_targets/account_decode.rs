@@ -269,7 +269,8 @@ fn read_oracle(o: &OracleInput) {
     }
     let (side_in, side_out) = (o.side_in.side(), o.side_out.side());
     // Finding F2 (docs/fuzzing.md), fixed: the widening used to overflow u128 here.
-    let prices = oracle::candidates(&price, limits.conf_widening_bps, side_in, side_out);
+    let prices = oracle::candidates(&price, limits.conf_widening_bps, side_in, side_out)
+        .expect("widening fits 256 bits");
     let one = U256::from(1u8);
     assert!(prices.spot >= one && prices.ema >= one);
     let (spot, ema) = (U256::from(price.price), U256::from(price.ema));

@@ -547,12 +547,13 @@ impl Sandbox {
         let slot = self.seen.slot;
         let price = self.f.oracle_price();
         let state = before.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);
-        let prices = candidates(&price, 0, Side::Collateral, Side::Collateral);
+        let prices = candidates(&price, 0, Side::Collateral, Side::Collateral).ok();
         let predicted = before
             .params
             .math_config()
             .ok()
-            .and_then(|config| accrue_funding_at(&config, &state, prices, slot).ok());
+            .zip(prices)
+            .and_then(|(config, prices)| accrue_funding_at(&config, &state, prices, slot).ok());
         let result = self.f.accrue().await;
         self.transactions += 1;
         let mut op = Op::new(step, slot, index, Side::Collateral, Side::Collateral);

@@ -156,7 +156,7 @@ impl TradeSetup {
         supplies: [(Side, u64); 2],
     ) -> Result<Box<Self>> {
         let config = pool.params.math_config()?;
-        let prices = oracle::candidates(price, pool.oracle.conf_widening_bps, sides.0, sides.1);
+        let prices = oracle::candidates(price, pool.oracle.conf_widening_bps, sides.0, sides.1)?;
         let state = pool.math_state(supplies);
         let funding = fund(&config, &state, prices, sides, slot).map_err(math_err)?;
         Ok(Box::new(Self {

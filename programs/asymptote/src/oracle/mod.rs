@@ -7,10 +7,11 @@ mod legacy;
 mod pull;
 
 use anchor_lang::prelude::*;
+use asymptote_math::wide::{div, mul_small};
 use asymptote_math::{Prices, Side, U256};
 
 use crate::constants::{BPS, MAX_EXPONENT, MAX_FUTURE_SKEW_SECONDS, MIN_EXPONENT, PRICE_DECIMALS};
-use crate::error::AsymptoteError;
+use crate::error::{math_err, AsymptoteError};
 use crate::state::{OracleSource, Pool, PoolOracle};
 
 /// A price in the program's normalised unit (18 decimals), with its confidence and EMA.
@@ -153,28 +154,40 @@ pub fn check(
 /// The two candidate prices of a trade, widened against the trader by
 /// `conf_widening_bps` of their confidence: up for operations that use the higher price
 /// (buy LONG, sell SHORT), down for those that use the lower; LP moves are not widened.
-pub fn candidates(price: &OraclePrice, widening_bps: u16, side_in: Side, side_out: Side) -> Prices {
-    // ceil(conf * bps / 10000) in 256 bits: a u128 confidence times up to 40,000 bps does
-    // not fit in u128 (the cargo-fuzz `account_decode` target found the overflow).
-    let widen = |conf: u128| -> U256 {
-        (U256::from(conf) * U256::from(widening_bps)).div_ceil(U256::from(BPS))
-    };
-    let one = U256::from(1u8);
+pub fn candidates(
+    price: &OraclePrice,
+    widening_bps: u16,
+    side_in: Side,
+    side_out: Side,
+) -> Result<Prices> {
     let (spot, ema) = (U256::from(price.price), U256::from(price.ema));
-    let (spot, ema) = if side_out == Side::Long || side_in == Side::Short {
-        (
-            spot.saturating_add(widen(price.conf)),
-            ema.saturating_add(widen(price.ema_conf)),
-        )
-    } else if side_out == Side::Short || side_in == Side::Long {
-        (
-            spot.saturating_sub(widen(price.conf)).max(one),
-            ema.saturating_sub(widen(price.ema_conf)).max(one),
-        )
-    } else {
-        (spot, ema)
+    let widened = side_out == Side::Long || side_in == Side::Short;
+    let narrowed = side_out == Side::Short || side_in == Side::Long;
+    if widening_bps == 0 || !(widened || narrowed) {
+        return Ok(Prices { spot, ema });
+    }
+    // ceil(conf * bps / 10000) in 256 bits: a u128 confidence times up to 40,000 bps does
+    // not fit in u128 (the cargo-fuzz `account_decode` target found the overflow). On
+    // 32-bit digits: ruint's product and division take emulated 128-bit steps on SBF.
+    let widen = |conf: u128| -> Result<U256> {
+        let product =
+            mul_small(U256::from(conf), u32::from(widening_bps)).map_err(|e| math_err(e.into()))?;
+        let bps = U256::from(BPS);
+        div(product.saturating_add(bps - U256::from(1u8)), bps).map_err(|e| math_err(e.into()))
     };
-    Prices { spot, ema }
+    let (conf, ema_conf) = (widen(price.conf)?, widen(price.ema_conf)?);
+    let one = U256::from(1u8);
+    Ok(if widened {
+        Prices {
+            spot: spot.saturating_add(conf),
+            ema: ema.saturating_add(ema_conf),
+        }
+    } else {
+        Prices {
+            spot: spot.saturating_sub(conf).max(one),
+            ema: ema.saturating_sub(ema_conf).max(one),
+        }
+    })
 }
 
 /// Record a price the pool used (the newest publish time and the crank's fallback).
@@ -223,6 +236,32 @@ pub fn fetch_unless_stale(
 mod tests {
     use super::*;
 
+    /// The digit arithmetic gives ruint's `ceil(conf * bps / 10000)` for confidences up to
+    /// `u128::MAX` and every widening up to 40,000 bps.
+    #[test]
+    fn widening_matches_the_256_bit_ceiling() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834u128;
+        for i in 0..5_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let conf = x >> (i % 128);
+            let bps = (i * 7_919 % 40_001) as u16;
+            let price = OraclePrice {
+                price: u128::MAX,
+                conf,
+                ema: 1,
+                ema_conf: conf,
+                publish_time: 0,
+            };
+            let widening = (U256::from(conf) * U256::from(bps)).div_ceil(U256::from(BPS));
+            let up = candidates(&price, bps, Side::Collateral, Side::Long).unwrap();
+            assert_eq!(up.spot, U256::from(u128::MAX) + widening, "{conf} {bps}");
+            let down = candidates(&price, bps, Side::Collateral, Side::Short).unwrap();
+            assert_eq!(down.ema, U256::from(1u8), "{conf} {bps}");
+        }
+    }
+
     /// cargo-fuzz finding F2: `conf * widening_bps` overflowed u128 (a panic natively, a
     /// silent wrap on SBF) for prices the checks accept with a widening of up to 40,000 bps.
     #[test]
@@ -235,14 +274,14 @@ mod tests {
             ema_conf: big / 10,
             publish_time: 0,
         };
-        let up = candidates(&price, 40_000, Side::Collateral, Side::Long);
+        let up = candidates(&price, 40_000, Side::Collateral, Side::Long).unwrap();
         let widening = U256::from(big / 10) * U256::from(4u8);
         let up_price = U256::from(big) + widening;
         assert_eq!((up.spot, up.ema), (up_price, up_price));
-        let down = candidates(&price, 40_000, Side::Long, Side::Collateral);
+        let down = candidates(&price, 40_000, Side::Long, Side::Collateral).unwrap();
         let down_price = U256::from(big) - widening;
         assert_eq!((down.spot, down.ema), (down_price, down_price));
-        let lp = candidates(&price, 40_000, Side::Collateral, Side::Lp);
+        let lp = candidates(&price, 40_000, Side::Collateral, Side::Lp).unwrap();
         assert_eq!(lp.spot, U256::from(big));
     }
 }
