@@ -90,46 +90,32 @@ async fn compute_unit_table() {
             Some(30_000),
         );
     }
-    f.advance(216_000).await;
-    let ix = open_ix(
-        &t.pubkey(),
-        &f.keys,
-        &t.collateral,
-        &t.long,
-        OpenArgs {
-            side: Long,
-            amount_in: 1_000 * USDC,
-            min_out: 1,
-            expiry_slot: 0,
-        },
-    );
-    row(
-        "open",
-        "open LONG after a day of funding",
-        f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
-        Some(30_000),
-    );
     // The rows before ran in the slot of the previous trade (no funding step); a live pool
     // funds at least one slot before most trades.
-    f.advance(1).await;
-    let ix = open_ix(
-        &t.pubkey(),
-        &f.keys,
-        &t.collateral,
-        &t.long,
-        OpenArgs {
-            side: Long,
-            amount_in: 1_000 * USDC,
-            min_out: 1,
-            expiry_slot: 0,
-        },
-    );
-    row(
-        "open",
-        "open LONG one slot after the last trade",
-        f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
-        Some(30_000),
-    );
+    for (slots, scenario) in [
+        (216_000, "open LONG after a day of funding"),
+        (1, "open LONG one slot after the last trade"),
+    ] {
+        f.advance(slots).await;
+        let ix = open_ix(
+            &t.pubkey(),
+            &f.keys,
+            &t.collateral,
+            &t.long,
+            OpenArgs {
+                side: Long,
+                amount_in: 1_000 * USDC,
+                min_out: 1,
+                expiry_slot: 0,
+            },
+        );
+        row(
+            "open",
+            scenario,
+            f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+            Some(30_000),
+        );
+    }
 
     let long = f.env.balance(&t.long).await;
     let ix = swap_ix(
