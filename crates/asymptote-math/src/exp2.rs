@@ -93,21 +93,26 @@ const FIRST_THREE_LIMB_FACTOR: usize = 31;
 /// High 128 bits of the 256-bit product of `a` and the first `N` limbs of `b`, by
 /// schoolbook multiplication on 32-bit limbs so that every partial product is a native
 /// 64-bit multiply on chain (SBF has no 64x64->128 multiply; 128-bit products are emulated
-/// and cost several times more). `N` is a constant so the loops unroll.
-fn mul_high<const N: usize>(a: u128, b: &[u64; 4]) -> u128 {
+/// and cost several times more). `N` is a constant so the loops unroll. A `const fn` (hence
+/// the `while` loops) so that `LEADING_ONES` is built by this same step.
+const fn mul_high<const N: usize>(a: u128, b: &[u64; 4]) -> u128 {
     let a = limbs32(a);
     let mut acc = [0u64; 8];
-    for (i, &ai) in a.iter().enumerate() {
+    let mut i = 0;
+    while i < 4 {
         let mut carry = 0u64;
-        for (j, &bj) in b[..N].iter().enumerate() {
+        let mut j = 0;
+        while j < N {
             // < 2^64: (2^32-1)^2 + 2 (2^32-1) = 2^64 - 1
-            let t = ai * bj + acc[i + j] + carry;
+            let t = a[i] * b[j] + acc[i + j] + carry;
             acc[i + j] = t & 0xffff_ffff;
             carry = t >> 32;
+            j += 1;
         }
         acc[i + N] = carry;
+        i += 1;
     }
-    u128::from(acc[4] | (acc[5] << 32)) | (u128::from(acc[6] | (acc[7] << 32)) << 64)
+    (acc[4] | (acc[5] << 32)) as u128 | (((acc[6] | (acc[7] << 32)) as u128) << 64)
 }
 
 /// The four 32-bit limbs of `x`, least significant first, each widened to u64.
@@ -149,7 +154,9 @@ pub fn exp2(x: I64F64) -> Result<U64F64, ArithmeticError> {
 
 /// The reference's product for `fraction`: `2^127` times the entry of every set bit, each
 /// product floored. `result * (2^128 + factor) / 2^128 < 2^128`: the product of all entries
-/// is < 2.
+/// is < 2. Out of line: it is the rare path of a decay, and inlined into `exp2` it cost the
+/// estimate's path about 300 CU on SBF.
+#[inline(never)]
 fn exact_product(fraction: u64) -> u128 {
     let (run, mut result) = leading_ones(fraction);
     for (i, factor) in FACTOR_LIMBS.iter().enumerate().skip(run) {
@@ -174,33 +181,13 @@ const LEADING_ONES: [u128; 65] = {
     out[0] = result;
     let mut k = 0;
     while k < 64 {
-        result += mul_high_const(result, &FACTOR_LIMBS[k]);
+        // The entries with a zero top limb give the same high half as `mul_high::<3>`.
+        result += mul_high::<4>(result, &FACTOR_LIMBS[k]);
         k += 1;
         out[k] = result;
     }
     out
 };
-
-/// `mul_high::<4>` for constant evaluation (a `const fn` has no iterators). The entries
-/// with a zero top limb give the same high half as `mul_high::<3>`.
-const fn mul_high_const(a: u128, b: &[u64; 4]) -> u128 {
-    let a = limbs32(a);
-    let mut acc = [0u64; 8];
-    let mut i = 0;
-    while i < 4 {
-        let mut carry = 0u64;
-        let mut j = 0;
-        while j < 4 {
-            let t = a[i] * b[j] + acc[i + j] + carry;
-            acc[i + j] = t & 0xffff_ffff;
-            carry = t >> 32;
-            j += 1;
-        }
-        acc[i + 4] = carry;
-        i += 1;
-    }
-    (acc[4] | (acc[5] << 32)) as u128 | (((acc[6] | (acc[7] << 32)) as u128) << 64)
-}
 
 /// The number of leading set bits of `fraction` and the product after them.
 fn leading_ones(fraction: u64) -> (usize, u128) {
