@@ -145,6 +145,8 @@ impl fmt::Display for PoolError {
 #[cfg(feature = "std")]
 impl std::error::Error for PoolError {}
 
+pub type PoolResult<T> = Result<T, PoolError>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +166,3 @@ mod tests {
         assert_eq!(size_of::<Result<crate::U256, PoolError>>(), 40);
     }
 }
-
-pub type PoolResult<T> = Result<T, PoolError>;
