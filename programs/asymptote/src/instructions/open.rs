@@ -81,12 +81,14 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
     let pool_key = ctx.accounts.pool.key();
     let mut pool_data = ctx.accounts.pool.load_mut()?;
     let pool = &mut *pool_data;
+    crate::cu_trace!("open: pool loaded");
     let vault_before = check_collateral_accounts(
         pool,
         &ctx.accounts.vault,
         (&ctx.accounts.trader_collateral, "trader_collateral"),
         Some(&trader),
     )?;
+    crate::cu_trace!("open: collateral accounts");
     let supply = check_side_accounts(
         &ctx.accounts.side_mint,
         &ctx.accounts.trader_side,

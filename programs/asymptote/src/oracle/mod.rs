@@ -70,6 +70,7 @@ pub fn read_unless_stale(
             legacy::read(&pool.oracle, account, legacy_pyth_program, clock)?
         }
     };
+    crate::cu_trace!("oracle: parsed");
     if raw.stale {
         return Ok(None);
     }
@@ -130,10 +131,6 @@ pub fn check(
         PriceUse::Open => limits.max_conf_bps_open,
         PriceUse::Close => limits.max_conf_bps_close,
     };
-    let within = |deviation: u128, base: u128, bps: u16| -> bool {
-        // deviation / base <= bps / 10000, by cross-multiplication in 256 bits.
-        U256::from(deviation) * U256::from(BPS) <= U256::from(base) * U256::from(bps)
-    };
     require!(
         within(price.conf, price.price, max_conf) && within(price.ema_conf, price.ema, max_conf),
         AsymptoteError::OracleConfidenceTooWide
@@ -149,6 +146,28 @@ pub fn check(
         );
     }
     Ok(())
+}
+
+/// `deviation / base <= bps / 10000`, exactly, by cross-multiplication.
+fn within(deviation: u128, base: u128, bps: u16) -> bool {
+    times(deviation, BPS as u32) <= times(base, u32::from(bps))
+}
+
+/// `x * k` as 160 bits, most significant 32-bit digit first (so arrays compare as numbers).
+/// Native 64-bit steps: a 256-bit product takes emulated 128-bit multiplies on SBF.
+fn times(x: u128, k: u32) -> [u32; 5] {
+    let (hi, lo) = ((x >> 64) as u64, x as u64);
+    let digits = [lo as u32, (lo >> 32) as u32, hi as u32, (hi >> 32) as u32];
+    let mut out = [0u32; 5];
+    let mut carry = 0u64;
+    for (i, &d) in digits.iter().enumerate() {
+        // <= (2^32 - 1)^2 + (2^32 - 1) < 2^64
+        let t = u64::from(d) * u64::from(k) + carry;
+        out[4 - i] = t as u32;
+        carry = t >> 32;
+    }
+    out[0] = carry as u32;
+    out
 }
 
 /// The two candidate prices of a trade, widened against the trader by
@@ -221,6 +240,7 @@ pub fn fetch_unless_stale(
     let Some(price) = read_unless_stale(pool, account, legacy_pyth_program, clock)? else {
         return Ok(None);
     };
+    crate::cu_trace!("oracle: read");
     check(
         &price,
         &pool.oracle,
@@ -235,6 +255,45 @@ pub fn fetch_unless_stale(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `within` is the 256-bit cross-multiplication, including at the u128 and bps extremes.
+    #[test]
+    fn within_matches_the_wide_cross_multiplication() {
+        let values = [
+            0u128,
+            1,
+            9_999,
+            10_000,
+            u64::MAX as u128,
+            1 << 100,
+            u128::MAX - 1,
+            u128::MAX,
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut cases = Vec::new();
+        for &d in &values {
+            for &b in &values {
+                for bps in [0u16, 1, 100, 9_999, 10_000, u16::MAX] {
+                    cases.push((d, b, bps));
+                }
+            }
+        }
+        for _ in 0..20_000 {
+            let d = (u128::from(next()) << 64 | u128::from(next())) >> (next() % 128);
+            let b = (u128::from(next()) << 64 | u128::from(next())) >> (next() % 128);
+            cases.push((d, b, next() as u16));
+        }
+        for (d, b, bps) in cases {
+            let wide = U256::from(d) * U256::from(BPS) <= U256::from(b) * U256::from(bps);
+            assert_eq!(within(d, b, bps), wide, "{d} {b} {bps}");
+        }
+    }
 
     /// The digit arithmetic gives ruint's `ceil(conf * bps / 10000)` for confidences up to
     /// `u128::MAX` and every widening up to 40,000 bps.
