@@ -66,7 +66,7 @@ describe("accounts", () => {
     assert.equal(config.poolCount, 7n);
   });
 
-  it("decodes a Pool laid out by hand (8 + 827 bytes), u128 and U256 fields included", () => {
+  it("decodes a Pool laid out by hand (8 + 832 bytes), u128 and U256 fields included", () => {
     const u16 = (v: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(v); return b; };
     const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
     const u128 = (v: bigint) => Buffer.concat([u64(v & ((1n << 64n) - 1n)), u64(v >> 64n)]);
@@ -75,18 +75,25 @@ describe("accounts", () => {
       disc("account", "Pool"),
       Buffer.from([1, 255, 254, 253, 252, 251, 250, 6]), u64(9n),
       ...[1, 2, 3, 4, 5, 6, 7, 8].map((s) => key(s).toBuffer()),
-      u32(2), u128(150n * 10n ** 18n), u64(1000n), u64(2000n), u16(30), u64(5n), u128(0n), u128(0n), u64(0n),
+      // params: widest fields first
+      u128(150n * 10n ** 18n), u128(0n), u128(0n), u64(1000n), u64(2000n), u64(5n), u64(0n), u32(2), u32(30),
+      // books
+      u128(r), u128(99n), u128(7n), u128(8n), Buffer.alloc(32, 1), Buffer.alloc(32, 2),
+      u64(12n), u64(10n), u64(11n), u64(BigInt.asUintN(64, -5n)), u64(21n), u64(22n), u64(23n),
+      u64(1000n),
+      // oracle limits, then the reserved bytes
       Buffer.from([1]), key(12).toBuffer(), u32(150), u16(100), u16(500), u16(500), u16(0),
-      u128(r), Buffer.alloc(32, 1), Buffer.alloc(32, 2), u64(10n), u64(11n), u64(BigInt.asUintN(64, -5n)),
-      u128(7n), u128(8n), u64(12n), u128(99n), u64(21n), u64(22n), u64(23n),
-      u64(1000n), Buffer.alloc(256 - 24),
+      Buffer.alloc(256 - 24 + 3),
     ]);
-    assert.equal(data.length, 835);
+    assert.equal(data.length, 840);
     const pool = decodePool(data);
     assert.equal(pool.nonce, 9n);
     assert.equal(pool.collateralDecimals, 6);
     assert.ok(pool.creator.equals(key(1)) && pool.lpMint.equals(key(8)));
     assert.equal(pool.params.mark, 150n * 10n ** 18n);
+    assert.equal(pool.params.openingFeeBps, 30);
+    assert.equal(pool.books.lastPrice, 7n);
+    assert.equal(pool.books.lastInterestSlot, 10n);
     assert.equal(pool.oracle.source, 1);
     assert.equal(oracleSource(pool), "pythLegacy");
     assert.equal(pool.books.r, r);

@@ -98,7 +98,9 @@ describe("instruction encoding", () => {
     createPoolIx({ creator: key(1), collateralMint: key(10), collateralTokenProgram: key(11), oracle: key(12) }, createArgs),
     Buffer.concat([
       u64(3n),
-      u32(4), u128(150n * 10n ** 18n), u64(249_532_987n), u64(2_495_330n), u16(30), u64(5n), u128(1n << 63n), u128(3n << 64n), u64(1_000_000n),
+      // PoolParams: widest fields first (the layout the pool stores, without padding)
+      u128(150n * 10n ** 18n), u128(1n << 63n), u128(3n << 64n), u64(249_532_987n), u64(2_495_330n), u64(5n), u64(1_000_000n),
+      u32(4), u32(30),
       u8(0), feed, u32(60), u16(100), u16(500), u16(500), u16(25),
       u64(1_000_000_000n), u16(2500), u16(2000),
     ]),

@@ -269,9 +269,11 @@ async fn token_2022_collateral_with_allowed_extensions_works() {
 fn account_sizes_include_reserved_space() {
     use asymptote::state::{Pool, ProtocolConfig};
     // Changing a layout must be deliberate: these sizes are what deployed accounts hold.
-    // Both are read in place; their packed layouts are their Borsh encodings.
-    assert_eq!(core::mem::size_of::<Pool>(), 827);
-    assert_eq!(Pool::SPACE, 8 + 827);
+    // Both are read in place; their layouts (no padding) are their Borsh encodings. The
+    // pool's is 8-byte aligned, every field at a multiple of its alignment.
+    assert_eq!(core::mem::size_of::<Pool>(), 832);
+    assert_eq!(core::mem::align_of::<Pool>(), 8);
+    assert_eq!(Pool::SPACE, 8 + 832);
     assert_eq!(core::mem::size_of::<ProtocolConfig>(), 300);
     assert_eq!(ProtocolConfig::SPACE, 8 + 300);
 }

@@ -1989,7 +1989,8 @@ export type Asymptote = {
     {
       "name": "pool",
       "docs": [
-        "A pool (PDA `[\"pool\", collateral_mint, oracle key, nonce]`)."
+        "A pool (PDA `[\"pool\", collateral_mint, oracle key, nonce]`). Every field sits at a",
+        "multiple of its alignment; the oracle limits (45 bytes, byte-aligned) come last."
       ],
       "serialization": "bytemuckunsafe",
       "repr": {
@@ -2080,14 +2081,6 @@ export type Asymptote = {
             }
           },
           {
-            "name": "oracle",
-            "type": {
-              "defined": {
-                "name": "poolOracle"
-              }
-            }
-          },
-          {
             "name": "books",
             "type": {
               "defined": {
@@ -2100,11 +2093,19 @@ export type Asymptote = {
             "type": "u64"
           },
           {
+            "name": "oracle",
+            "type": {
+              "defined": {
+                "name": "poolOracle"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                232
+                235
               ]
             }
           }
@@ -2114,7 +2115,8 @@ export type Asymptote = {
     {
       "name": "poolBooks",
       "docs": [
-        "The pool's books: collateral, curve coefficients, timers, oracle memory, fees owed."
+        "The pool's books: collateral, curve coefficients, timers, oracle memory, fees owed.",
+        "Widest fields first (the coefficients at multiples of 8), no padding."
       ],
       "serialization": "bytemuckunsafe",
       "repr": {
@@ -2130,6 +2132,25 @@ export type Asymptote = {
               "Collateral `R` that backs the three sides, in sub-atoms (atoms x 2^64, see",
               "`units`); excludes protocol fees owed."
             ],
+            "type": "u128"
+          },
+          {
+            "name": "protocolFeesOwed",
+            "docs": [
+              "Protocol fees charged and not yet collected, in sub-atoms (held in the vault)."
+            ],
+            "type": "u128"
+          },
+          {
+            "name": "lastPrice",
+            "docs": [
+              "Last valid spot and EMA prices (normalised) and the slot they were read: the crank's",
+              "fallback when the oracle is stale."
+            ],
+            "type": "u128"
+          },
+          {
+            "name": "lastEmaPrice",
             "type": "u128"
           },
           {
@@ -2157,6 +2178,10 @@ export type Asymptote = {
             }
           },
           {
+            "name": "lastPriceSlot",
+            "type": "u64"
+          },
+          {
             "name": "lastInterestSlot",
             "type": "u64"
           },
@@ -2170,29 +2195,6 @@ export type Asymptote = {
               "Newest oracle publish time the pool has used (never goes back)."
             ],
             "type": "i64"
-          },
-          {
-            "name": "lastPrice",
-            "docs": [
-              "Last valid spot and EMA prices (normalised) and the slot they were read: the crank's",
-              "fallback when the oracle is stale."
-            ],
-            "type": "u128"
-          },
-          {
-            "name": "lastEmaPrice",
-            "type": "u128"
-          },
-          {
-            "name": "lastPriceSlot",
-            "type": "u64"
-          },
-          {
-            "name": "protocolFeesOwed",
-            "docs": [
-              "Protocol fees charged and not yet collected, in sub-atoms (held in the vault)."
-            ],
-            "type": "u128"
           },
           {
             "name": "circulatingLong",
@@ -2342,7 +2344,8 @@ export type Asymptote = {
     {
       "name": "poolParams",
       "docs": [
-        "Immutable economics of a pool (also `create_pool`'s argument, Borsh-encoded as its bytes)."
+        "Immutable economics of a pool (also `create_pool`'s argument, Borsh-encoded as its bytes).",
+        "Widest fields first, so every field is aligned and there is no padding."
       ],
       "serialization": "bytemuckunsafe",
       "repr": {
@@ -2353,13 +2356,23 @@ export type Asymptote = {
         "kind": "struct",
         "fields": [
           {
-            "name": "k",
-            "type": "u32"
-          },
-          {
             "name": "mark",
             "docs": [
               "Reference price in the normalised unit (18 decimals)."
+            ],
+            "type": "u128"
+          },
+          {
+            "name": "skewLambda",
+            "docs": [
+              "Skew charge `lambda`, 64.64 bits (0: none)."
+            ],
+            "type": "u128"
+          },
+          {
+            "name": "skewCap",
+            "docs": [
+              "Skew cap `b_max`, 64.64 bits (0: none)."
             ],
             "type": "u128"
           },
@@ -2378,10 +2391,6 @@ export type Asymptote = {
             "type": "u64"
           },
           {
-            "name": "openingFeeBps",
-            "type": "u16"
-          },
-          {
             "name": "feeDivisor",
             "docs": [
               "Protocol share of interest is `1 / fee_divisor` (0: none)."
@@ -2389,25 +2398,22 @@ export type Asymptote = {
             "type": "u64"
           },
           {
-            "name": "skewLambda",
-            "docs": [
-              "Skew charge `lambda`, 64.64 bits (0: none)."
-            ],
-            "type": "u128"
-          },
-          {
-            "name": "skewCap",
-            "docs": [
-              "Skew cap `b_max`, 64.64 bits (0: none)."
-            ],
-            "type": "u128"
-          },
-          {
             "name": "skewDepthCap",
             "docs": [
               "Depth cap `psi` in collateral atoms (0: none)."
             ],
             "type": "u64"
+          },
+          {
+            "name": "k",
+            "type": "u32"
+          },
+          {
+            "name": "openingFeeBps",
+            "docs": [
+              "At most `MAX_OPENING_FEE_BPS` (a `u32` so the layout needs no padding)."
+            ],
+            "type": "u32"
           }
         ]
       }
@@ -4894,7 +4900,8 @@ export const IDL: Asymptote = {
     {
       "name": "pool",
       "docs": [
-        "A pool (PDA `[\"pool\", collateral_mint, oracle key, nonce]`)."
+        "A pool (PDA `[\"pool\", collateral_mint, oracle key, nonce]`). Every field sits at a",
+        "multiple of its alignment; the oracle limits (45 bytes, byte-aligned) come last."
       ],
       "serialization": "bytemuckunsafe",
       "repr": {
@@ -4985,14 +4992,6 @@ export const IDL: Asymptote = {
             }
           },
           {
-            "name": "oracle",
-            "type": {
-              "defined": {
-                "name": "poolOracle"
-              }
-            }
-          },
-          {
             "name": "books",
             "type": {
               "defined": {
@@ -5005,11 +5004,19 @@ export const IDL: Asymptote = {
             "type": "u64"
           },
           {
+            "name": "oracle",
+            "type": {
+              "defined": {
+                "name": "poolOracle"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                232
+                235
               ]
             }
           }
@@ -5019,7 +5026,8 @@ export const IDL: Asymptote = {
     {
       "name": "poolBooks",
       "docs": [
-        "The pool's books: collateral, curve coefficients, timers, oracle memory, fees owed."
+        "The pool's books: collateral, curve coefficients, timers, oracle memory, fees owed.",
+        "Widest fields first (the coefficients at multiples of 8), no padding."
       ],
       "serialization": "bytemuckunsafe",
       "repr": {
@@ -5035,6 +5043,25 @@ export const IDL: Asymptote = {
               "Collateral `R` that backs the three sides, in sub-atoms (atoms x 2^64, see",
               "`units`); excludes protocol fees owed."
             ],
+            "type": "u128"
+          },
+          {
+            "name": "protocolFeesOwed",
+            "docs": [
+              "Protocol fees charged and not yet collected, in sub-atoms (held in the vault)."
+            ],
+            "type": "u128"
+          },
+          {
+            "name": "lastPrice",
+            "docs": [
+              "Last valid spot and EMA prices (normalised) and the slot they were read: the crank's",
+              "fallback when the oracle is stale."
+            ],
+            "type": "u128"
+          },
+          {
+            "name": "lastEmaPrice",
             "type": "u128"
           },
           {
@@ -5062,6 +5089,10 @@ export const IDL: Asymptote = {
             }
           },
           {
+            "name": "lastPriceSlot",
+            "type": "u64"
+          },
+          {
             "name": "lastInterestSlot",
             "type": "u64"
           },
@@ -5075,29 +5106,6 @@ export const IDL: Asymptote = {
               "Newest oracle publish time the pool has used (never goes back)."
             ],
             "type": "i64"
-          },
-          {
-            "name": "lastPrice",
-            "docs": [
-              "Last valid spot and EMA prices (normalised) and the slot they were read: the crank's",
-              "fallback when the oracle is stale."
-            ],
-            "type": "u128"
-          },
-          {
-            "name": "lastEmaPrice",
-            "type": "u128"
-          },
-          {
-            "name": "lastPriceSlot",
-            "type": "u64"
-          },
-          {
-            "name": "protocolFeesOwed",
-            "docs": [
-              "Protocol fees charged and not yet collected, in sub-atoms (held in the vault)."
-            ],
-            "type": "u128"
           },
           {
             "name": "circulatingLong",
@@ -5247,7 +5255,8 @@ export const IDL: Asymptote = {
     {
       "name": "poolParams",
       "docs": [
-        "Immutable economics of a pool (also `create_pool`'s argument, Borsh-encoded as its bytes)."
+        "Immutable economics of a pool (also `create_pool`'s argument, Borsh-encoded as its bytes).",
+        "Widest fields first, so every field is aligned and there is no padding."
       ],
       "serialization": "bytemuckunsafe",
       "repr": {
@@ -5258,13 +5267,23 @@ export const IDL: Asymptote = {
         "kind": "struct",
         "fields": [
           {
-            "name": "k",
-            "type": "u32"
-          },
-          {
             "name": "mark",
             "docs": [
               "Reference price in the normalised unit (18 decimals)."
+            ],
+            "type": "u128"
+          },
+          {
+            "name": "skewLambda",
+            "docs": [
+              "Skew charge `lambda`, 64.64 bits (0: none)."
+            ],
+            "type": "u128"
+          },
+          {
+            "name": "skewCap",
+            "docs": [
+              "Skew cap `b_max`, 64.64 bits (0: none)."
             ],
             "type": "u128"
           },
@@ -5283,10 +5302,6 @@ export const IDL: Asymptote = {
             "type": "u64"
           },
           {
-            "name": "openingFeeBps",
-            "type": "u16"
-          },
-          {
             "name": "feeDivisor",
             "docs": [
               "Protocol share of interest is `1 / fee_divisor` (0: none)."
@@ -5294,25 +5309,22 @@ export const IDL: Asymptote = {
             "type": "u64"
           },
           {
-            "name": "skewLambda",
-            "docs": [
-              "Skew charge `lambda`, 64.64 bits (0: none)."
-            ],
-            "type": "u128"
-          },
-          {
-            "name": "skewCap",
-            "docs": [
-              "Skew cap `b_max`, 64.64 bits (0: none)."
-            ],
-            "type": "u128"
-          },
-          {
             "name": "skewDepthCap",
             "docs": [
               "Depth cap `psi` in collateral atoms (0: none)."
             ],
             "type": "u64"
+          },
+          {
+            "name": "k",
+            "type": "u32"
+          },
+          {
+            "name": "openingFeeBps",
+            "docs": [
+              "At most `MAX_OPENING_FEE_BPS` (a `u32` so the layout needs no padding)."
+            ],
+            "type": "u32"
           }
         ]
       }

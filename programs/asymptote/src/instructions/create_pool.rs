@@ -169,7 +169,7 @@ fn validate(args: &CreatePoolArgs) -> Result<()> {
     param((1..=MAX_K).contains(&{ p.k }))?;
     param(p.interest_half_life <= MAX_HALF_LIFE_SLOTS)?;
     param(p.premium_half_life != 1 && p.premium_half_life <= MAX_HALF_LIFE_SLOTS)?;
-    param(p.opening_fee_bps <= MAX_OPENING_FEE_BPS)?;
+    param(p.opening_fee_bps <= u32::from(MAX_OPENING_FEE_BPS))?;
     param(p.fee_divisor <= MAX_FEE_DIVISOR)?;
     param(
         asymptote_math::U64F64::from_bits(p.skew_lambda) <= asymptote_math::SkewConfig::MAX_LAMBDA,

@@ -1,14 +1,15 @@
-//! The pool account, read in place (`AccountLoader`): a packed, `Pod` layout whose bytes
-//! are exactly its Borsh encoding (little-endian integers, fields in order, no padding), so
-//! clients decode it with the IDL as before. Decoding the pool with Borsh cost about 5,400
-//! CU on SBF (every byte array was copied a byte at a time, several times) and writing it
-//! back about 1,300; in place it costs neither.
+//! The pool account, read in place (`AccountLoader`): a `Pod` layout without padding whose
+//! bytes are exactly its Borsh encoding (little-endian integers, fields in order), so
+//! clients decode it with the IDL. Decoding the pool with Borsh cost about 5,400 CU on SBF
+//! and writing it back about 1,300; in place it costs neither.
 //!
-//! Packed rather than `repr(C)`: account data is only 8-byte aligned, and `u128` is
-//! 16-byte aligned on both targets, so an aligned layout would need the 128-bit fields split
-//! (and `create_pool`'s argument types with them). The costs: fields are copied out, never
-//! borrowed (the compiler enforces it), and the offline SBF build reads multi-byte fields a
-//! byte at a time, about 1,500 CU a trade more than aligned fields would take.
+//! `repr(C, packed(8))` with every field at an offset that is a multiple of its size (up to
+//! 8): account data is only 8-byte aligned and `u128` is 16-byte aligned on both targets,
+//! so `packed(8)` caps the alignment the layout needs at what the runtime gives, and the
+//! field order leaves no padding (the `Pod` derive checks it). Fields are read with
+//! aligned loads; under plain `packed` the SBF backend, which has no unaligned access,
+//! read every multi-byte field a byte at a time (about 1,500 CU a trade). `u128` fields are
+//! still copied out, never borrowed (the compiler enforces it).
 //!
 //! `unsafe_code` is allowed in this module only for the `Pod` impls that `bytemuck`'s derive
 //! and Anchor's `zero_copy` generate; no `unsafe` is written here.
@@ -100,31 +101,33 @@ impl PoolOracle {
 }
 
 /// Immutable economics of a pool (also `create_pool`'s argument, Borsh-encoded as its bytes).
+/// Widest fields first, so every field is aligned and there is no padding.
 #[zero_copy(unsafe)]
-#[repr(C, packed)]
+#[repr(C, packed(8))]
 #[derive(Debug, PartialEq, Eq, Pod, Zeroable)]
 pub struct PoolParams {
-    pub k: u32,
     /// Reference price in the normalised unit (18 decimals).
     pub mark: u128,
-    /// Slots.
-    pub interest_half_life: u64,
-    /// Slots (0 or >= 2).
-    pub premium_half_life: u64,
-    pub opening_fee_bps: u16,
-    /// Protocol share of interest is `1 / fee_divisor` (0: none).
-    pub fee_divisor: u64,
     /// Skew charge `lambda`, 64.64 bits (0: none).
     pub skew_lambda: u128,
     /// Skew cap `b_max`, 64.64 bits (0: none).
     pub skew_cap: u128,
+    /// Slots.
+    pub interest_half_life: u64,
+    /// Slots (0 or >= 2).
+    pub premium_half_life: u64,
+    /// Protocol share of interest is `1 / fee_divisor` (0: none).
+    pub fee_divisor: u64,
     /// Depth cap `psi` in collateral atoms (0: none).
     pub skew_depth_cap: u64,
+    pub k: u32,
+    /// At most `MAX_OPENING_FEE_BPS` (a `u32` so the layout needs no padding).
+    pub opening_fee_bps: u32,
 }
 
-// Borsh for a packed `Pod` type is its bytes: fixed-width little-endian fields in
-// declaration order, no padding. (The Borsh derive cannot be used on a packed struct: it
-// borrows every field.)
+// Borsh for a `Pod` type without padding is its bytes: fixed-width little-endian fields in
+// declaration order. (The Borsh derive cannot be used on a packed struct: it borrows every
+// field, and the `u128` fields cannot be borrowed.)
 impl AnchorSerialize for PoolParams {
     fn serialize<W: std::io::Write>(&self, writer: &mut W) -> std::io::Result<()> {
         writer.write_all(bytemuck::bytes_of(self))
@@ -182,28 +185,29 @@ impl PoolParams {
 }
 
 /// The pool's books: collateral, curve coefficients, timers, oracle memory, fees owed.
+/// Widest fields first (the coefficients at multiples of 8), no padding.
 #[zero_copy(unsafe)]
-#[repr(C, packed)]
+#[repr(C, packed(8))]
 #[derive(Debug, PartialEq, Eq, Pod, Zeroable)]
 pub struct PoolBooks {
     /// Collateral `R` that backs the three sides, in sub-atoms (atoms x 2^64, see
     /// `units`); excludes protocol fees owed.
     pub r: u128,
-    /// LONG coefficient `a`, U256 little-endian.
-    pub a: [u8; 32],
-    /// SHORT coefficient `b`, U256 little-endian.
-    pub b: [u8; 32],
-    pub last_interest_slot: u64,
-    pub last_premium_slot: u64,
-    /// Newest oracle publish time the pool has used (never goes back).
-    pub last_publish_time: i64,
+    /// Protocol fees charged and not yet collected, in sub-atoms (held in the vault).
+    pub protocol_fees_owed: u128,
     /// Last valid spot and EMA prices (normalised) and the slot they were read: the crank's
     /// fallback when the oracle is stale.
     pub last_price: u128,
     pub last_ema_price: u128,
+    /// LONG coefficient `a`, U256 little-endian.
+    pub a: [u8; 32],
+    /// SHORT coefficient `b`, U256 little-endian.
+    pub b: [u8; 32],
     pub last_price_slot: u64,
-    /// Protocol fees charged and not yet collected, in sub-atoms (held in the vault).
-    pub protocol_fees_owed: u128,
+    pub last_interest_slot: u64,
+    pub last_premium_slot: u64,
+    /// Newest oracle publish time the pool has used (never goes back).
+    pub last_publish_time: i64,
     /// Tokens of each side in circulation (the mint's supply, dead shares excluded) after
     /// the pool's last mint or burn of that side. Funding reads them for the sides an
     /// instruction does not load: no flow goes to a side only dead shares hold.
@@ -212,9 +216,10 @@ pub struct PoolBooks {
     pub circulating_lp: u64,
 }
 
-/// A pool (PDA `["pool", collateral_mint, oracle key, nonce]`).
+/// A pool (PDA `["pool", collateral_mint, oracle key, nonce]`). Every field sits at a
+/// multiple of its alignment; the oracle limits (45 bytes, byte-aligned) come last.
 #[account(zero_copy(unsafe))]
-#[repr(C, packed)]
+#[repr(C, packed(8))]
 #[derive(Debug)]
 pub struct Pool {
     pub version: u8,
@@ -237,9 +242,9 @@ pub struct Pool {
     pub short_mint: Pubkey,
     pub lp_mint: Pubkey,
     pub params: PoolParams,
-    pub oracle: PoolOracle,
     pub books: PoolBooks,
     pub created_slot: u64,
+    pub oracle: PoolOracle,
     pub reserved: [u8; Pool::RESERVED],
 }
 
@@ -259,10 +264,11 @@ pub fn math_supply(mint_supply: u64) -> U256 {
 
 impl Pool {
     pub const VERSION: u8 = 1;
-    /// Account size: the discriminator and the packed layout.
+    /// Account size: the discriminator and the layout.
     pub const SPACE: usize = 8 + core::mem::size_of::<Pool>();
-    /// Bytes kept free for upgrades (256 at version 1, less what was carved out since).
-    pub const RESERVED: usize = 256 - 3 * 8;
+    /// Bytes kept free for upgrades: 256 at version 1, less what was carved out since, plus
+    /// the three that make the layout a multiple of its 8-byte alignment (832 bytes).
+    pub const RESERVED: usize = 256 - 3 * 8 + 3;
 
     /// The mint of a token side.
     pub fn mint_of(&self, side: Side) -> Result<Pubkey> {
@@ -345,15 +351,15 @@ mod tests {
             skew_depth_cap: 1_000_000,
         };
         let mut expected = Vec::new();
-        expected.extend_from_slice(&3u32.to_le_bytes());
         expected.extend_from_slice(&(150u128 << 64 | 7).to_le_bytes());
-        expected.extend_from_slice(&11u64.to_le_bytes());
-        expected.extend_from_slice(&12u64.to_le_bytes());
-        expected.extend_from_slice(&30u16.to_le_bytes());
-        expected.extend_from_slice(&5u64.to_le_bytes());
         expected.extend_from_slice(&(1u128 << 63).to_le_bytes());
         expected.extend_from_slice(&(3u128 << 64).to_le_bytes());
+        expected.extend_from_slice(&11u64.to_le_bytes());
+        expected.extend_from_slice(&12u64.to_le_bytes());
+        expected.extend_from_slice(&5u64.to_le_bytes());
         expected.extend_from_slice(&1_000_000u64.to_le_bytes());
+        expected.extend_from_slice(&3u32.to_le_bytes());
+        expected.extend_from_slice(&30u32.to_le_bytes());
         let mut encoded = Vec::new();
         params.serialize(&mut encoded).ok();
         assert_eq!(encoded, expected);
@@ -366,7 +372,7 @@ mod tests {
 
     #[test]
     fn open_rate_is_the_floored_mul_div_for_every_fee() {
-        for fee in 0..=10_000u16 {
+        for fee in 0..=10_000u32 {
             let params = PoolParams {
                 k: 2,
                 mark: 1,
