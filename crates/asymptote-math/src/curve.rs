@@ -49,11 +49,41 @@ pub fn evaluate_at(
 
 /// `rA + rB <= R` at every price iff `4ab <= R^2`; refuse any state that breaks it.
 pub fn check_solvent(big_r: U256, a: U256, b: U256) -> PoolResult<()> {
-    // 4ab <= R^2  <=>  ab <= floor(R^2 / 4), computed in 512 bits.
-    if wide_mul(a, b) <= wide_mul(big_r, big_r) >> 2 {
+    // 4ab <= R^2  <=>  ab <= floor(R^2 / 4), computed in 512 bits unless the leading bits
+    // already decide it (two 512-bit products cost about 1,000 CU on SBF).
+    if clearly_solvent(big_r, a, b) || wide_mul(a, b) <= wide_mul(big_r, big_r) >> 2 {
         Ok(())
     } else {
         Err(PoolError::Insolvent)
+    }
+}
+
+/// Bits kept of each factor by `clearly_solvent`: products of two stay below 2^62.
+const LEAD_BITS: usize = 31;
+
+/// `x = m 2^s` with `m` the leading `LEAD_BITS` bits of `x`, so `m 2^s <= x < (m + 1) 2^s`.
+fn lead(x: U256) -> (u64, usize) {
+    let shift = x.bit_len().saturating_sub(LEAD_BITS);
+    ((x >> shift).as_limbs()[0], shift)
+}
+
+/// A sufficient condition for `ab < R^2 / 4` from the leading bits alone:
+/// `ab < (m_a + 1)(m_b + 1) 2^(s_a + s_b) <= m_R^2 2^(2 s_R - 2) <= R^2 / 4`.
+/// False means "not decided here", never "insolvent". An integer below `R^2 / 4` is at most
+/// `floor(R^2 / 4)`, so a true answer agrees with the exact check.
+fn clearly_solvent(big_r: U256, a: U256, b: U256) -> bool {
+    let ((m_a, s_a), (m_b, s_b), (m_r, s_r)) = (lead(a), lead(b), lead(big_r));
+    // Both products are below 2^62.
+    let (lhs, rhs) = ((m_a + 1) * (m_b + 1), m_r * m_r);
+    // Compare lhs 2^(s_a + s_b) with rhs 2^(2 s_r - 2), shifting the smaller exponent's
+    // side; a shift that would leave 64 bits decides nothing here.
+    let (left, right) = (s_a + s_b + 2, 2 * s_r);
+    if left >= right {
+        let up = left - right;
+        up < 2 && (lhs << up) <= rhs
+    } else {
+        let up = right - left;
+        up >= 2 || lhs <= rhs << up
     }
 }
 
@@ -192,5 +222,53 @@ mod tests {
         // 512-bit products: no overflow for maximal coefficients
         assert_eq!(check_solvent(Q256M, Q256M >> 1, u(2)), Ok(()));
         assert_eq!(check_solvent(u(1), Q256M, Q256M), Err(PoolError::Insolvent));
+    }
+
+    fn exactly_solvent(big_r: U256, a: U256, b: U256) -> bool {
+        wide_mul(a, b) <= wide_mul(big_r, big_r) >> 2
+    }
+
+    /// Near the boundary `4ab = R^2`, where the leading bits cannot decide, the exact
+    /// products do: one unit either side, at every width.
+    #[test]
+    fn the_leading_bits_shortcut_never_changes_the_answer_at_the_boundary() {
+        for bits in [1usize, 2, 30, 31, 32, 33, 62, 64, 100, 127, 128, 200, 254] {
+            let big_r = (U256::from(1u8) << bits) + u(12345);
+            let half = big_r >> 1;
+            for (a, b) in [(half, half), (half + u(1), half), (half, half + u(1))] {
+                assert_eq!(
+                    check_solvent(big_r, a, b).is_ok(),
+                    exactly_solvent(big_r, a, b),
+                    "R = 2^{bits} + 12345, a {a}, b {b}"
+                );
+            }
+        }
+        // A typical pool (a, b about R/3) is decided by the shortcut alone.
+        let big_r = u(R);
+        assert!(clearly_solvent(big_r, u(R / 3), u(R / 3)));
+        assert!(!clearly_solvent(big_r, u(R / 2), u(R / 2)));
+    }
+
+    proptest::proptest! {
+        /// The shortcut only ever says "solvent" when the 512-bit check does, so
+        /// `check_solvent` is the exact check for any operands.
+        #[test]
+        fn check_solvent_is_the_exact_check(
+            r in proptest::array::uniform4(proptest::num::u64::ANY),
+            a in proptest::array::uniform4(proptest::num::u64::ANY),
+            b in proptest::array::uniform4(proptest::num::u64::ANY),
+            shifts in proptest::array::uniform3(0usize..256),
+        ) {
+            let big_r = U256::from_limbs(r) >> shifts[0];
+            // a b near R^2 / 4 as often as far from it: b from a and R.
+            let a = U256::from_limbs(a) >> shifts[1];
+            let near = if a.is_zero() { U256::ZERO } else { mul_div(big_r, big_r, a << 2).unwrap_or(U256::MAX) };
+            for b in [U256::from_limbs(b) >> shifts[2], near, near + u(1), near.saturating_sub(u(1))] {
+                if clearly_solvent(big_r, a, b) {
+                    proptest::prop_assert!(exactly_solvent(big_r, a, b));
+                }
+                proptest::prop_assert_eq!(check_solvent(big_r, a, b).is_ok(), exactly_solvent(big_r, a, b));
+            }
+        }
     }
 }
