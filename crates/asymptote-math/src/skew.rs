@@ -4,7 +4,7 @@
 use fixed::types::U64F64;
 
 use crate::error::{ArithmeticError, ArithmeticKind, PoolError, PoolResult};
-use crate::wide::{mul_small, narrow, sub, U256, U512};
+use crate::wide::{div_up_512, mul_512, mul_small, sub, wide_mul, U256, U512};
 
 /// Skew-charge parameters of a pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,33 +98,21 @@ pub fn charge(config: &SkewConfig, before: &Skew, after: &Skew) -> PoolResult<U2
     if l0.is_zero() || l1.is_zero() {
         return Err(ArithmeticError::new(ArithmeticKind::DivisionByZero).into());
     }
-    let n0_sq: U512 = before.magnitude.widening_mul(before.magnitude);
-    let n1_sq: U512 = after.magnitude.widening_mul(after.magnitude);
-    let up = widen_mul(n1_sq, l0)?;
-    let down = widen_mul(n0_sq, l1)?;
+    // On 32-bit digits (`wide`): ruint's 512-bit products and division take emulated
+    // 128-bit steps on SBF.
+    let n0_sq = wide_mul(before.magnitude, before.magnitude);
+    let n1_sq = wide_mul(after.magnitude, after.magnitude);
+    let up = mul_512(n1_sq, l0)?;
+    let down = mul_512(n0_sq, l1)?;
     if up <= down {
         return Ok(U256::ZERO);
     }
-    let overflow = || PoolError::from(ArithmeticError::new(ArithmeticKind::Overflow));
-    let numerator = (up - down)
-        .checked_mul(U512::from(lambda))
-        .ok_or_else(overflow)?;
-    let l0_l1: U512 = l0.widening_mul(l1);
+    let numerator = mul_512(up - down, U256::from(lambda))?;
+    let l0_l1 = wide_mul(l0, l1);
     if l0_l1.bit_len() > 512 - 65 {
-        return Err(overflow());
+        return Err(ArithmeticError::new(ArithmeticKind::Overflow).into());
     }
-    let (q, r) = numerator.div_rem(l0_l1 << 65);
-    let q = narrow(q).ok_or_else(overflow)?;
-    if r.is_zero() {
-        Ok(q)
-    } else {
-        Ok(crate::wide::add(q, U256::from(1u8))?)
-    }
-}
-
-fn widen_mul(a: U512, b: U256) -> PoolResult<U512> {
-    a.checked_mul(U512::from(b))
-        .ok_or_else(|| ArithmeticError::new(ArithmeticKind::Overflow).into())
+    Ok(div_up_512(numerator, l0_l1 << 65)?)
 }
 
 /// The skew cap: a trade that raises `|N|` (or removes LP depth) may not end with
@@ -144,10 +132,124 @@ pub fn check_cap(
     }
     // |N1| > b_max * L1  <=>  |N1| * 2^64 > b_max_raw * L1, in 512 bits.
     let lhs: U512 = U512::from(after.magnitude) << 64;
-    let rhs: U512 = U256::from(b_max).widening_mul(after.depth);
+    let rhs = wide_mul(U256::from(b_max), after.depth);
     if lhs > rhs {
         Err(PoolError::SkewCapExceeded)
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wide::Q256M;
+
+    /// The charge in ruint's 512-bit arithmetic, the reference for the digit version.
+    fn reference(config: &SkewConfig, before: &Skew, after: &Skew) -> Option<U256> {
+        let lambda = config.lambda.to_bits();
+        if lambda == 0 {
+            return Some(U256::ZERO);
+        }
+        let (l0, l1) = (before.depth, after.depth);
+        if l0.is_zero() || l1.is_zero() {
+            return None;
+        }
+        let up = before_product(after.magnitude, l0)?;
+        let down = before_product(before.magnitude, l1)?;
+        if up <= down {
+            return Some(U256::ZERO);
+        }
+        let numerator = (up - down).checked_mul(U512::from(lambda))?;
+        let l0_l1: U512 = l0.widening_mul(l1);
+        if l0_l1.bit_len() > 512 - 65 {
+            return None;
+        }
+        let (q, r) = numerator.div_rem(l0_l1 << 65);
+        let q = crate::wide::narrow(q)?;
+        if r.is_zero() {
+            Some(q)
+        } else {
+            q.checked_add(U256::from(1u8))
+        }
+    }
+
+    /// `n^2 l` in 512 bits.
+    fn before_product(n: U256, l: U256) -> Option<U512> {
+        let n_sq: U512 = n.widening_mul(n);
+        n_sq.checked_mul(U512::from(l))
+    }
+
+    fn skew(magnitude: U256, depth: U256) -> Skew {
+        Skew {
+            long_heavy: true,
+            magnitude,
+            depth,
+        }
+    }
+
+    fn config(lambda: u128) -> SkewConfig {
+        SkewConfig {
+            lambda: U64F64::from_bits(lambda),
+            b_max: U64F64::ZERO,
+            psi: U256::ZERO,
+        }
+    }
+
+    #[test]
+    fn charge_matches_the_wide_reference_at_the_extremes() {
+        let values = [
+            U256::ZERO,
+            U256::from(1u8),
+            U256::from(u64::MAX),
+            U256::from(1u8) << 106,
+            U256::from(u128::MAX),
+            U256::from(1u8) << 200,
+            Q256M,
+        ];
+        for lambda in [1u128, 1 << 60, 1 << 64, u128::MAX] {
+            for &n0 in &values {
+                for &n1 in &values {
+                    for &l0 in &values[1..] {
+                        for &l1 in &values[1..] {
+                            let (before, after) = (skew(n0, l0), skew(n1, l1));
+                            let got = charge(&config(lambda), &before, &after).ok();
+                            assert_eq!(
+                                got,
+                                reference(&config(lambda), &before, &after),
+                                "lambda {lambda} n0 {n0} n1 {n1} l0 {l0} l1 {l1}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let zero_depth = charge(
+            &config(1),
+            &skew(U256::ZERO, U256::ZERO),
+            &skew(U256::from(1u8), U256::from(1u8)),
+        );
+        assert_eq!(
+            zero_depth.map_err(|e| e.name()),
+            Err("DivisionByZero"),
+            "an empty LP side cannot price skew"
+        );
+    }
+
+    proptest::proptest! {
+        /// Random widths of every operand: the digit charge is the reference's, errors
+        /// (overflow) included.
+        #[test]
+        fn charge_matches_the_wide_reference(
+            n in proptest::array::uniform2(proptest::array::uniform4(proptest::num::u64::ANY)),
+            l in proptest::array::uniform2(proptest::array::uniform4(proptest::num::u64::ANY)),
+            shifts in proptest::array::uniform4(40usize..256),
+            lambda in proptest::num::u128::ANY,
+        ) {
+            let before = skew(U256::from_limbs(n[0]) >> shifts[0], (U256::from_limbs(l[0]) >> shifts[1]) | U256::from(1u8));
+            let after = skew(U256::from_limbs(n[1]) >> shifts[2], (U256::from_limbs(l[1]) >> shifts[3]) | U256::from(1u8));
+            let config = config(lambda);
+            proptest::prop_assert_eq!(charge(&config, &before, &after).ok(), reference(&config, &before, &after));
+        }
     }
 }

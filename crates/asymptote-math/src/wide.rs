@@ -102,6 +102,44 @@ mod digits {
         U512::from_limbs(limbs)
     }
 
+    pub fn of512(x: U512) -> [u32; 16] {
+        let mut out = [0u32; 16];
+        for (i, limb) in x.as_limbs().iter().enumerate() {
+            out[2 * i] = *limb as u32;
+            out[2 * i + 1] = (*limb >> BASE_BITS) as u32;
+        }
+        out
+    }
+
+    /// `a * b` if it fits in 512 bits, on the significant digits only.
+    pub fn mul_512_256(a: &[u32; 16], b: &[u32; 8]) -> Option<[u32; 16]> {
+        let (na, nb) = (significant(a), significant(b));
+        if na + nb > 17 {
+            // a >= 2^(32 (na - 1)) and b >= 2^(32 (nb - 1)): the product is >= 2^512.
+            return None;
+        }
+        let mut w = [0u32; 17];
+        for (i, &ai) in a[..na].iter().enumerate() {
+            if ai == 0 {
+                continue;
+            }
+            let ai = u64::from(ai);
+            let mut carry = 0u64;
+            for (wk, &bj) in w[i..i + nb].iter_mut().zip(&b[..nb]) {
+                let t = ai * u64::from(bj) + u64::from(*wk) + carry;
+                *wk = t as u32;
+                carry = t >> BASE_BITS;
+            }
+            w[i + nb] = carry as u32;
+        }
+        if w[16] != 0 {
+            return None;
+        }
+        let mut out = [0u32; 16];
+        out.copy_from_slice(&w[..16]);
+        Some(out)
+    }
+
     /// Full 512-bit product. Only the significant digits of each factor are multiplied
     /// (the values the pool uses are mostly well under 256 bits).
     pub fn mul(a: &[u32; 8], b: &[u32; 8]) -> [u32; 16] {
@@ -158,7 +196,8 @@ mod digits {
     }
 
     /// `(u / v, u % v == 0)` for `v != 0`: Knuth, TAOCP vol. 2, 4.3.1, algorithm D.
-    pub fn div(u: &[u32; 16], v: &[u32; 8]) -> ([u32; 16], bool) {
+    /// `V` is the divisor's width in digits (8: a U256, 16: a U512).
+    pub fn div<const V: usize>(u: &[u32; 16], v: &[u32; V]) -> ([u32; 16], bool) {
         let mut q = [0u32; 16];
         let (m, n) = (significant(u), significant(v));
         if m < n {
@@ -176,7 +215,7 @@ mod digits {
         }
         // Normalise so the divisor's top digit has its high bit set.
         let s = v[n - 1].leading_zeros();
-        let mut vn = [0u32; 8];
+        let mut vn = [0u32; V];
         let mut un = [0u32; 17];
         for i in (1..n).rev() {
             vn[i] = shl_pair(v[i], v[i - 1], s);
@@ -327,6 +366,32 @@ fn div_small(a: U256, d: u32) -> U256 {
 /// 64-bit limb products are 128-bit multiplies, emulated on SBF.
 pub fn wide_mul(a: U256, b: U256) -> U512 {
     digits::to_u512(&digits::mul(&digits::of(a), &digits::of(b)))
+}
+
+/// `a * b` for a 512-bit `a`, failing when the product needs more than 512 bits. On
+/// 32-bit digits: ruint's 512-bit product takes 64 emulated 128-bit multiplies on SBF.
+#[track_caller]
+pub fn mul_512(a: U512, b: U256) -> MathResult<U512> {
+    digits::mul_512_256(&digits::of512(a), &digits::of(b))
+        .map(|p| digits::to_u512(&p))
+        .ok_or_else(|| fail(ArithmeticKind::Overflow))
+}
+
+/// `ceil(a / d)` for a 512-bit `a` and `d`, failing on `d == 0` or a quotient >= 2^256.
+/// Knuth's algorithm on 32-bit digits, as `mul_div`.
+#[track_caller]
+pub fn div_up_512(a: U512, d: U512) -> MathResult<U256> {
+    if d.is_zero() {
+        return Err(fail(ArithmeticKind::DivisionByZero));
+    }
+    let (quotient, exact) = digits::div(&digits::of512(a), &digits::of512(d));
+    let q = digits::to_u256(&quotient).ok_or_else(|| fail(ArithmeticKind::Overflow))?;
+    if exact {
+        Ok(q)
+    } else {
+        q.checked_add(U256::from(1u8))
+            .ok_or_else(|| fail(ArithmeticKind::Overflow))
+    }
 }
 
 /// `|a - b|`.
@@ -490,6 +555,39 @@ mod tests {
         ) {
             let (a, d) = (U256::from_limbs(a) >> shifts.0, U256::from_limbs(d) >> shifts.1);
             proptest::prop_assert_eq!(div(a, d).ok(), a.checked_div(d));
+        }
+    }
+
+    #[test]
+    fn wide_product_and_ceil_division_match_ruint() {
+        let values = samples();
+        for &a in values.iter().step_by(2) {
+            for &b in values.iter().step_by(2) {
+                let p = wide_mul(a, b);
+                for &c in values.iter().step_by(5) {
+                    let expected = p.checked_mul(U512::from(c));
+                    assert_eq!(mul_512(p, c).ok(), expected, "{p} * {c}");
+                    if c.is_zero() {
+                        assert!(div_up_512(p, U512::from(c)).is_err());
+                        continue;
+                    }
+                    // Divisors of both widths: c and c * b.
+                    for d in [U512::from(c), wide_mul(c, b)] {
+                        if d.is_zero() {
+                            continue;
+                        }
+                        let (q, r) = p.div_rem(d);
+                        let expected = narrow(q).and_then(|q| {
+                            if r.is_zero() {
+                                Some(q)
+                            } else {
+                                q.checked_add(u(1))
+                            }
+                        });
+                        assert_eq!(div_up_512(p, d).ok(), expected, "{p} / {d}");
+                    }
+                }
+            }
         }
     }
 
