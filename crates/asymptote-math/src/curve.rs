@@ -51,11 +51,16 @@ pub fn evaluate_at(
 pub fn check_solvent(big_r: U256, a: U256, b: U256) -> PoolResult<()> {
     // 4ab <= R^2  <=>  ab <= floor(R^2 / 4), computed in 512 bits unless the leading bits
     // already decide it (two 512-bit products cost about 1,000 CU on SBF).
-    if clearly_solvent(big_r, a, b) || wide_mul(a, b) <= wide_mul(big_r, big_r) >> 2 {
+    if clearly_solvent(big_r, a, b) || exactly_solvent(big_r, a, b) {
         Ok(())
     } else {
         Err(PoolError::Insolvent)
     }
+}
+
+/// `ab <= floor(R^2 / 4)` in 512 bits.
+fn exactly_solvent(big_r: U256, a: U256, b: U256) -> bool {
+    wide_mul(a, b) <= wide_mul(big_r, big_r) >> 2
 }
 
 /// Bits kept of each factor by `clearly_solvent`: products of two stay below 2^62.
@@ -222,10 +227,6 @@ mod tests {
         // 512-bit products: no overflow for maximal coefficients
         assert_eq!(check_solvent(Q256M, Q256M >> 1, u(2)), Ok(()));
         assert_eq!(check_solvent(u(1), Q256M, Q256M), Err(PoolError::Insolvent));
-    }
-
-    fn exactly_solvent(big_r: U256, a: U256, b: U256) -> bool {
-        wide_mul(a, b) <= wide_mul(big_r, big_r) >> 2
     }
 
     /// Near the boundary `4ab = R^2`, where the leading bits cannot decide, the exact

@@ -33,8 +33,14 @@ pub fn mul_div(a: U256, b: U256, d: U256) -> MathResult<U256> {
 /// `ceil(a * b / d)` with a 512-bit product; fails on `d == 0` or a quotient >= 2^256.
 #[track_caller]
 pub fn mul_div_up(a: U256, b: U256, d: U256) -> MathResult<U256> {
-    let (q, rem_is_zero) = mul_div_rem(a, b, d)?;
-    if rem_is_zero {
+    let (q, exact) = mul_div_rem(a, b, d)?;
+    round_up(q, exact)
+}
+
+/// A floored quotient `q` rounded up unless the division was exact.
+#[track_caller]
+fn round_up(q: U256, exact: bool) -> MathResult<U256> {
+    if exact {
         Ok(q)
     } else {
         q.checked_add(U256::from(1u8))
@@ -92,6 +98,13 @@ mod digits {
         let mut limbs = [0u64; 4];
         join(&x[..8], &mut limbs);
         Some(U256::from_limbs(limbs))
+    }
+
+    /// The 256-bit value of eight digits.
+    pub fn u256_of(x: &[u32; 8]) -> U256 {
+        let mut limbs = [0u64; 4];
+        join(x, &mut limbs);
+        U256::from_limbs(limbs)
     }
 
     /// The 512-bit value.
@@ -206,13 +219,7 @@ mod digits {
             return (q, m == 0);
         }
         if n == 1 {
-            let divisor = u64::from(v[0]);
-            let mut rem = 0u64;
-            for j in (0..m).rev() {
-                let cur = (rem << BASE_BITS) | u64::from(u[j]);
-                q[j] = (cur / divisor) as u32;
-                rem = cur % divisor;
-            }
+            let rem = div_by_digit(&u[..m], v[0], &mut q);
             return (q, rem == 0);
         }
         // Normalise so the divisor's top digit has its high bit set.
@@ -270,6 +277,22 @@ mod digits {
             }
         }
         (q, un[..n].iter().all(|&d| d == 0))
+    }
+
+    /// `q = u / d` for a digit `0 < d`, most significant digit first (each partial dividend
+    /// `rem * 2^32 + digit` is below `d * 2^32 <= 2^64`); returns the remainder. `q` has at
+    /// least `u.len()` digits, zero above them.
+    #[inline(always)]
+    pub fn div_by_digit(u: &[u32], d: u32, q: &mut [u32]) -> u64 {
+        let divisor = u64::from(d);
+        let q = &mut q[..u.len()];
+        let mut rem = 0u64;
+        for j in (0..u.len()).rev() {
+            let cur = (rem << BASE_BITS) | u64::from(u[j]);
+            q[j] = (cur / divisor) as u32;
+            rem = cur % divisor;
+        }
+        rem
     }
 
     /// The digit `hi` shifted left by `s`, filled from the top of `lo`.
@@ -343,25 +366,14 @@ pub fn div(a: U256, d: U256) -> MathResult<U256> {
     }
 }
 
-/// `floor(a / d)` for `0 < d < 2^32`, most significant digit first: each partial dividend
-/// `rem * 2^32 + digit` is below `d * 2^32 <= 2^64`.
+/// `floor(a / d)` for `0 < d < 2^32`.
 fn div_small(a: U256, d: u32) -> U256 {
-    let divisor = u64::from(d);
     let dividend = digits::of(a);
     // Leading zero digits give zero quotient digits (a zero interest costs nothing).
     let n = digits::significant(&dividend);
     let mut quotient = [0u32; 8];
-    let mut rem = 0u64;
-    for (q, &digit) in quotient[..n].iter_mut().zip(&dividend[..n]).rev() {
-        let cur = (rem << 32) | u64::from(digit);
-        *q = (cur / divisor) as u32;
-        rem = cur % divisor;
-    }
-    let mut limbs = [0u64; 4];
-    for (limb, pair) in limbs.iter_mut().zip(quotient.chunks_exact(2)) {
-        *limb = u64::from(pair[0]) | (u64::from(pair[1]) << 32);
-    }
-    U256::from_limbs(limbs)
+    digits::div_by_digit(&dividend[..n], d, &mut quotient);
+    digits::u256_of(&quotient)
 }
 
 /// `a * b` as a 512-bit value (never overflows). On 32-bit digits, like `mul_div`: ruint's
@@ -388,12 +400,7 @@ pub fn div_up_512(a: U512, d: U512) -> MathResult<U256> {
     }
     let (quotient, exact) = digits::div(&digits::of512(a), &digits::of512(d));
     let q = digits::to_u256(&quotient).ok_or_else(|| fail(ArithmeticKind::Overflow))?;
-    if exact {
-        Ok(q)
-    } else {
-        q.checked_add(U256::from(1u8))
-            .ok_or_else(|| fail(ArithmeticKind::Overflow))
-    }
+    round_up(q, exact)
 }
 
 /// `|a - b|`.
