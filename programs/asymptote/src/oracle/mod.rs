@@ -132,7 +132,7 @@ pub fn check(
         PriceUse::Close => limits.max_conf_bps_close,
     };
     require!(
-        within(price.conf, price.price, max_conf) && within(price.ema_conf, price.ema, max_conf),
+        within(price.conf, price.price, max_conf)? && within(price.ema_conf, price.ema, max_conf)?,
         AsymptoteError::OracleConfidenceTooWide
     );
     if use_ == PriceUse::Open {
@@ -141,33 +141,19 @@ pub fn check(
                 price.price.abs_diff(price.ema),
                 price.ema,
                 limits.max_ema_divergence_bps
-            ),
+            )?,
             AsymptoteError::OracleEmaDivergence
         );
     }
     Ok(())
 }
 
-/// `deviation / base <= bps / 10000`, exactly, by cross-multiplication.
-fn within(deviation: u128, base: u128, bps: u16) -> bool {
-    times(deviation, BPS as u32) <= times(base, u32::from(bps))
-}
-
-/// `x * k` as 160 bits, most significant 32-bit digit first (so arrays compare as numbers).
-/// Native 64-bit steps: a 256-bit product takes emulated 128-bit multiplies on SBF.
-fn times(x: u128, k: u32) -> [u32; 5] {
-    let (hi, lo) = ((x >> 64) as u64, x as u64);
-    let digits = [lo as u32, (lo >> 32) as u32, hi as u32, (hi >> 32) as u32];
-    let mut out = [0u32; 5];
-    let mut carry = 0u64;
-    for (i, &d) in digits.iter().enumerate() {
-        // <= (2^32 - 1)^2 + (2^32 - 1) < 2^64
-        let t = u64::from(d) * u64::from(k) + carry;
-        out[4 - i] = t as u32;
-        carry = t >> 32;
-    }
-    out[0] = carry as u32;
-    out
+/// `deviation / base <= bps / 10000`, exactly, by cross-multiplication. `mul_small` works
+/// on 32-bit digits: ruint's 256-bit product takes emulated 128-bit multiplies on SBF. (A
+/// u128 times a u32 cannot overflow 256 bits.)
+fn within(deviation: u128, base: u128, bps: u16) -> Result<bool> {
+    let scaled = |x: u128, k: u32| mul_small(U256::from(x), k).map_err(|e| math_err(e.into()));
+    Ok(scaled(deviation, BPS as u32)? <= scaled(base, u32::from(bps))?)
 }
 
 /// The two candidate prices of a trade, widened against the trader by
@@ -291,7 +277,7 @@ mod tests {
         }
         for (d, b, bps) in cases {
             let wide = U256::from(d) * U256::from(BPS) <= U256::from(b) * U256::from(bps);
-            assert_eq!(within(d, b, bps), wide, "{d} {b} {bps}");
+            assert_eq!(within(d, b, bps).unwrap(), wide, "{d} {b} {bps}");
         }
     }
 

@@ -79,6 +79,8 @@ fn fully_verified_message(data: &[u8]) -> Result<Message> {
         Some(&PARTIAL) => return Err(error!(AsymptoteError::OracleNotFullyVerified)),
         _ => return Err(invalid()),
     }
+    // One length check, then fixed offsets into the message (reading each field with
+    // `token_view::bytes`, a check per field, measured about 90 CU more on SBF).
     let message = data.get(MESSAGE..MESSAGE_END).ok_or_else(invalid)?;
     let field = |offset: usize| -> [u8; 8] {
         let at = offset - MESSAGE;
