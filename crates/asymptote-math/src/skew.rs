@@ -155,8 +155,8 @@ mod tests {
         if l0.is_zero() || l1.is_zero() {
             return None;
         }
-        let up = before_product(after.magnitude, l0)?;
-        let down = before_product(before.magnitude, l1)?;
+        let up = squared_times(after.magnitude, l0)?;
+        let down = squared_times(before.magnitude, l1)?;
         if up <= down {
             return Some(U256::ZERO);
         }
@@ -175,7 +175,7 @@ mod tests {
     }
 
     /// `n^2 l` in 512 bits.
-    fn before_product(n: U256, l: U256) -> Option<U512> {
+    fn squared_times(n: U256, l: U256) -> Option<U512> {
         let n_sq: U512 = n.widening_mul(n);
         n_sq.checked_mul(U512::from(l))
     }
