@@ -3,17 +3,19 @@
 
 use crate::error::{PoolError, PoolResult};
 use crate::price::inverse_xk;
-use crate::wide::{mul_div, mul_div_up, sub, wide_mul, Q126, Q128, U256};
+use crate::wide::{mul_div_up, mul_shr, sub, wide_mul, Product, Q128, U256};
 
 /// Reserve of a side with coefficient `v` at power `xk` (Q128) in a pool holding `big_r`:
 /// `floor(v * xk)` on the power branch (up to `floor(R/2)`), else
 /// `R - ceil(R^2 / floor(4 * v * xk))` on the flat branch. Always `< R` for `R > 0`.
 pub fn reserve(v: U256, xk: U256, big_r: U256) -> PoolResult<U256> {
-    let r = mul_div(v, xk, Q128)?;
+    // Both branches shift the same product (one 512-bit product instead of two).
+    let product = Product::of(v, xk);
+    let (r, _) = product.shr::<128>()?;
     if r <= big_r >> 1 {
         return Ok(r);
     }
-    let four_u = mul_div(v, xk, Q126)?;
+    let (four_u, _) = product.shr::<126>()?;
     Ok(sub(big_r, mul_div_up(big_r, big_r, four_u)?)?)
 }
 
@@ -27,7 +29,7 @@ pub fn coefficient(r: U256, xk: U256, big_r: U256) -> PoolResult<U256> {
     if r <= big_r >> 1 {
         return Ok(mul_div_up(r, Q128, xk)?);
     }
-    let den = mul_div(sub(big_r, r)?, xk, Q126)?;
+    let den = mul_shr::<126>(sub(big_r, r)?, xk)?;
     Ok(mul_div_up(big_r, big_r, den)?)
 }
 
@@ -95,7 +97,7 @@ fn clearly_solvent(big_r: U256, a: U256, b: U256) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wide::{add, Q256M};
+    use crate::wide::{add, mul_div, Q256M};
 
     fn u(x: u128) -> U256 {
         U256::from(x)

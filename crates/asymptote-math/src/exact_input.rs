@@ -53,7 +53,7 @@ use crate::pool::{Config, Reserves, Side, State};
 use crate::price::Prices;
 use crate::skew::{check_cap, skew, Skew};
 use crate::transition::{fund, trade, Funding, Trade, TradeOutcome};
-use crate::wide::{add, mul_div, mul_div_up, sub, Q128, U256};
+use crate::wide::{add, mul_div, mul_div_up, mul_shr, sub, Q128, U256};
 use fixed::types::U64F64;
 use ruint::{Uint, UintTryFrom};
 
@@ -500,7 +500,7 @@ impl Solver {
     /// OPEN_RATE <= budget  <=>  v <= budget OPEN_RATE / Q128`. No charge makes more
     /// affordable (`S >= 0`).
     fn gross_bound(&self) -> PoolResult<U256> {
-        Ok(mul_div(self.budget, self.or_eff, Q128)?)
+        Ok(mul_shr::<128>(self.budget, self.or_eff)?)
     }
 
     /// A model value as a value in `[0, bound]` (no root: `bound`).
@@ -684,8 +684,8 @@ fn step_bounds(side: Side, v: U256, out: &TradeOutcome) -> Option<(U256, U256)> 
         return None;
     }
     let c = mul_div_up(target, Q128, x).ok()?;
-    let end = mul_div(c, x, Q128).ok()?.checked_sub(r0)?;
-    let below = mul_div(c.checked_sub(U256::from(1u8))?, x, Q128).ok()?;
+    let end = mul_shr::<128>(c, x).ok()?.checked_sub(r0)?;
+    let below = mul_shr::<128>(c.checked_sub(U256::from(1u8))?, x).ok()?;
     let start = below.checked_add(U256::from(1u8))?.saturating_sub(r0);
     Some((start, end))
 }

@@ -14,7 +14,7 @@ use crate::curve::evaluate_at;
 use crate::error::{PoolError, PoolResult};
 use crate::exp2::decay;
 use crate::pool::{Config, State, MINIMUM_SUPPLY};
-use crate::wide::{abs_diff, add, div, mul_div_up, sub, Q64, U256};
+use crate::wide::{abs_diff, add, div, mul_div_up, mul_shr_up, sub, U256};
 
 /// Reserves and timers after funding, and what was charged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +73,8 @@ pub fn accrue(
         last_interest = now;
     } else if config.interest_hl > 0 && elapsed_interest > 0 {
         let factor = U256::from(decay(elapsed_interest, U256::from(config.interest_hl))?.to_bits());
-        let a = mul_div_up(state.a, factor, Q64)?;
-        let b = mul_div_up(state.b, factor, Q64)?;
+        let a = mul_shr_up::<64>(state.a, factor)?;
+        let b = mul_shr_up::<64>(state.b, factor)?;
         let (long_after, short_after) = evaluate_at(big_r, a, b, xk, xk_short)?;
         if long_after < long || short_after < short {
             long = long_after.max(U256::from(1u8));
@@ -104,7 +104,7 @@ pub fn accrue(
                 mul_div_up(U256::from(config.premium_hl / 2), big_r, add(long, short)?)?;
             let g = U256::from(decay(elapsed_premium, half_life)?.to_bits());
             let half_gap = gap >> 1;
-            let premium = sub(half_gap, mul_div_up(half_gap, g, Q64)?)?;
+            let premium = sub(half_gap, mul_shr_up::<64>(half_gap, g)?)?;
             if !premium.is_zero() {
                 charges.premium = premium;
                 charges.premium_paid_by_long = long > short;
@@ -141,6 +141,7 @@ mod tests {
     use super::*;
     use crate::pool::{create, InitialSplit};
     use crate::price::{inverse_xk, xk as power};
+    use crate::wide::Q64;
 
     const DEAD: u64 = MINIMUM_SUPPLY;
 

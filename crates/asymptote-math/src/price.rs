@@ -4,7 +4,7 @@
 use crate::curve::evaluate_at;
 use crate::error::{PoolError, PoolResult};
 use crate::pool::{Side, State};
-use crate::wide::{add, mul_div, Q128, Q256M, U256};
+use crate::wide::{add, mul_div, mul_shr, Q128, Q256M, U256};
 
 /// `(price / MARK)^K` in Q128 (Derion's `_xk`): the ratio is taken <= 1 so the power cannot
 /// overflow, raised by square-and-multiply with every product floored, de-powered if it
@@ -50,10 +50,10 @@ fn powu(mut x: U256, k: u32) -> PoolResult<U256> {
     let mut z = if k & 1 == 1 { Some(x) } else { None };
     let mut y = k >> 1;
     while y > 0 {
-        x = mul_div(x, x, Q128)?;
+        x = mul_shr::<128>(x, x)?;
         if y & 1 == 1 {
             z = Some(match z {
-                Some(z) => mul_div(z, x, Q128)?,
+                Some(z) => mul_shr::<128>(z, x)?,
                 None => x,
             });
         }

@@ -71,6 +71,63 @@ fn mul_div_rem(a: U256, b: U256, d: U256) -> MathResult<(U256, bool)> {
     Ok((q, exact))
 }
 
+/// `floor(a * b / 2^SHIFT)` for `SHIFT < 256`, failing on a quotient >= 2^256: `mul_div`
+/// by a power of two without dividing (the Q64 and Q128 units, the `Q126` of the flat
+/// branch).
+pub fn mul_shr<const SHIFT: u32>(a: U256, b: U256) -> MathResult<U256> {
+    let (q, _) = Product::of(a, b).shr::<SHIFT>()?;
+    Ok(q)
+}
+
+/// `ceil(a * b / 2^SHIFT)` for `SHIFT < 256`, failing on a quotient >= 2^256.
+pub fn mul_shr_up<const SHIFT: u32>(a: U256, b: U256) -> MathResult<U256> {
+    let (q, exact) = Product::of(a, b).shr::<SHIFT>()?;
+    round_up(q, exact)
+}
+
+/// A 512-bit product as eight 64-bit limbs, least significant first, for callers that
+/// shift one product by several amounts (the curve's two branches share `v * xk`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Product([u64; 8]);
+
+impl Product {
+    /// `a * b`, multiplied on 32-bit digits (native 64-bit products on SBF).
+    #[inline(never)]
+    pub fn of(a: U256, b: U256) -> Self {
+        let mut limbs = [0u64; 8];
+        digits::join(&digits::mul(&digits::of(a), &digits::of(b)), &mut limbs);
+        Self(limbs)
+    }
+
+    /// `(floor(self / 2^SHIFT), remainder == 0)` for `SHIFT < 256`, failing when the
+    /// quotient needs more than 256 bits. `SHIFT` is a constant, so the limb moves fold.
+    #[inline(always)]
+    pub fn shr<const SHIFT: u32>(&self) -> MathResult<(U256, bool)> {
+        const { assert!(SHIFT < 256) };
+        let x = &self.0;
+        let (whole, bits) = ((SHIFT / 64) as usize, SHIFT % 64);
+        // Bits at 256 + SHIFT and above would not fit the quotient.
+        if x[whole + 4] >> bits != 0 || x[whole + 5..].iter().any(|&limb| limb != 0) {
+            return Err(fail(ArithmeticKind::Overflow));
+        }
+        let below = if bits == 0 {
+            0
+        } else {
+            x[whole] << (64 - bits)
+        };
+        let exact = below == 0 && x[..whole].iter().all(|&limb| limb == 0);
+        let mut q = [0u64; 4];
+        for (i, limb) in q.iter_mut().enumerate() {
+            *limb = if bits == 0 {
+                x[whole + i]
+            } else {
+                (x[whole + i] >> bits) | (x[whole + i + 1] << (64 - bits))
+            };
+        }
+        Ok((U256::from_limbs(q), exact))
+    }
+}
+
 /// Unsigned integers as little-endian base-2^32 digits.
 mod digits {
     use super::{U256, U512};
@@ -125,7 +182,7 @@ mod digits {
 
     /// 32-bit digits into 64-bit limbs.
     #[inline(always)]
-    fn join(digits: &[u32], limbs: &mut [u64]) {
+    pub fn join(digits: &[u32], limbs: &mut [u64]) {
         for (limb, pair) in limbs.iter_mut().zip(digits.chunks_exact(2)) {
             *limb = u64::from(pair[0]) | (u64::from(pair[1]) << BASE_BITS);
         }
@@ -597,6 +654,61 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// `mul_shr::<S>` and `mul_shr_up::<S>` against ruint's `mul_div` by `2^S`.
+    fn check_shift<const S: u32>(a: U256, b: U256) {
+        let d = U256::from(1u8) << S;
+        let expected = reference(a, b, d);
+        let floor = mul_shr::<S>(a, b).ok();
+        assert_eq!(floor, expected.map(|(q, _)| q), "{a} * {b} >> {S}");
+        let ceil =
+            expected.and_then(|(q, exact)| if exact { Some(q) } else { q.checked_add(u(1)) });
+        assert_eq!(mul_shr_up::<S>(a, b).ok(), ceil, "ceil {a} * {b} >> {S}");
+        assert_eq!(Product::of(a, b).shr::<S>().ok(), expected);
+    }
+
+    fn check_shifts(a: U256, b: U256) {
+        check_shift::<0>(a, b);
+        check_shift::<1>(a, b);
+        check_shift::<31>(a, b);
+        check_shift::<32>(a, b);
+        check_shift::<63>(a, b);
+        check_shift::<64>(a, b);
+        check_shift::<65>(a, b);
+        check_shift::<126>(a, b);
+        check_shift::<128>(a, b);
+        check_shift::<129>(a, b);
+        check_shift::<192>(a, b);
+        check_shift::<255>(a, b);
+    }
+
+    #[test]
+    fn shifted_products_match_ruint_on_boundary_values() {
+        let values = samples();
+        for &a in &values {
+            for &b in &values {
+                check_shifts(a, b);
+            }
+        }
+        // The largest product overflows every shift but the widest.
+        assert_eq!(
+            mul_shr::<128>(Q256M, Q256M).map_err(|e| e.kind),
+            Err(ArithmeticKind::Overflow)
+        );
+        assert_eq!(mul_shr::<255>(Q256M, u(2)), Ok(u(3)));
+        assert_eq!(mul_shr_up::<255>(Q256M, u(2)), Ok(u(4)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shifted_products_match_ruint_on_random_values(
+            a in proptest::array::uniform4(proptest::num::u64::ANY),
+            b in proptest::array::uniform4(proptest::num::u64::ANY),
+            shifts in (0usize..256, 0usize..256),
+        ) {
+            check_shifts(U256::from_limbs(a) >> shifts.0, U256::from_limbs(b) >> shifts.1);
         }
     }
 
