@@ -396,16 +396,24 @@ pub fn mul(a: U256, b: U256) -> MathResult<U256> {
 /// where `mul` would take ruint's 128-bit limb products (emulated on SBF, about 1,000 CU).
 #[track_caller]
 pub fn mul_small(a: U256, k: u32) -> MathResult<U256> {
-    let mut product = [0u32; 16];
+    let k = u64::from(k);
+    let mut limbs = *a.as_limbs();
     let mut carry = 0u64;
-    for (out, &digit) in product.iter_mut().zip(&digits::of(a)) {
-        let t = u64::from(digit) * u64::from(k) + carry;
-        *out = t as u32;
-        carry = t >> 32;
+    for limb in &mut limbs {
+        // Each half times k plus a carry below 2^32 stays below 2^64.
+        let low = (*limb & LOW_DIGIT) * k + carry;
+        let high = (*limb >> 32) * k + (low >> 32);
+        *limb = (low & LOW_DIGIT) | (high << 32);
+        carry = high >> 32;
     }
-    product[8] = carry as u32;
-    digits::to_u256(&product).ok_or_else(|| fail(ArithmeticKind::Overflow))
+    if carry != 0 {
+        return Err(fail(ArithmeticKind::Overflow));
+    }
+    Ok(U256::from_limbs(limbs))
 }
+
+/// The low 32-bit digit of a 64-bit limb.
+const LOW_DIGIT: u64 = 0xffff_ffff;
 
 /// `floor(a / d)`, failing on `d == 0`. A divisor below 2^32 (the protocol fee divisor, the
 /// thirds of a deposit) takes one native 64-bit division per 32-bit digit; ruint's
