@@ -603,6 +603,31 @@ mod tests {
         assert!(checked > 50_000, "{checked}");
     }
 
+    #[test]
+    fn knuth_add_back_step_is_exercised() {
+        // Hacker's Delight's case where the corrected estimate is still one too large and
+        // the divisor is added back (checked by a model of algorithm D): digits
+        // [0, 0, 2^31, 2^31 - 1] / [1, 0, 2^31].
+        let u = U256::from(0x7fff_ffff_8000_0000_0000_0000_0000_0000u128);
+        let d = U256::from(0x8000_0000_0000_0000_0000_0001u128);
+        let expected = reference(u, U256::from(1u8), d);
+        assert_eq!(expected, Some((U256::from(0xffff_fffeu64), false)));
+        assert_eq!(mul_div_rem(u, U256::from(1u8), d).ok(), expected);
+        // The same digits higher up, and with more quotient digits below them.
+        for shift in [32usize, 64, 96, 128] {
+            let (u, d) = (u << shift, d << shift);
+            assert_eq!(
+                mul_div_rem(u, U256::from(1u8), d).ok(),
+                reference(u, U256::from(1u8), d)
+            );
+            let d = d >> shift;
+            assert_eq!(
+                mul_div_rem(u, U256::from(1u8), d).ok(),
+                reference(u, U256::from(1u8), d)
+            );
+        }
+    }
+
     proptest::proptest! {
         /// Random limbs, with the divisor cut to a random width (Knuth D's paths depend on
         /// the divisor's digit count).
