@@ -188,7 +188,7 @@ pub fn open_next_guess(
     if out.skew_charge.is_zero() && out.amount_in <= target {
         return Ok(Some(bound));
     }
-    let point = Point::of(v, out)?;
+    let point = Point::of(config, v, out)?;
     Ok(solver
         .estimate(&point)
         .map(|x| solver.bounded(Some(x), bound)))
@@ -256,7 +256,7 @@ fn search(
         let (fits, model) = match evaluate(candidate) {
             Ok(out) => {
                 let fits = out.amount_in <= budget;
-                let point = Point::of(candidate, &out)?;
+                let point = Point::of(config, candidate, &out)?;
                 let charged = !out.skew_charge.is_zero();
                 if fits {
                     lo = Some((candidate, out));
@@ -411,22 +411,70 @@ fn finish(
     }
 }
 
-fn checked_against_cap(config: &Config, out: TradeOutcome) -> PoolResult<TradeOutcome> {
-    check_cap(&config.skew, &out.skew_before, &out.skew_after, false)?;
+/// The open checked against the pool's cap. The search's trades ran without the cap, so a
+/// pool whose only skew config is the cap gets its skew computed here, and reported as
+/// `trade` with the pool's config reports it.
+fn checked_against_cap(config: &Config, mut out: TradeOutcome) -> PoolResult<TradeOutcome> {
+    if !config.skew.is_enabled() {
+        return Ok(out);
+    }
+    let before = match out.skew_before {
+        Some(reported) => reported,
+        None => {
+            let r0 = add(add(out.before.long, out.before.short)?, out.before.lp)?;
+            split_skew(config, r0, &out.before)?
+        }
+    };
+    let (big_r, split) = target_split(&out)?;
+    let after = skew_after(config, &out, big_r, &split)?;
+    check_cap(&config.skew, &before, &after, false)?;
+    out.skew_before = Some(before);
+    out.skew_after = Some(after);
     Ok(out)
+}
+
+/// The split an open solved for (before its surplus) and its collateral `R1`.
+fn target_split(out: &TradeOutcome) -> PoolResult<(U256, Reserves)> {
+    let r0 = add(add(out.before.long, out.before.short)?, out.before.lp)?;
+    let big_r = add(r0, out.value)?;
+    let lp = sub(sub(big_r, out.after.long)?, out.after.short)?;
+    let split = Reserves {
+        long: out.after.long,
+        short: out.after.short,
+        lp,
+    };
+    Ok((big_r, split))
+}
+
+/// The skew after an open, as the trade reported it or, when it ran without a skew config
+/// (the search's trades run without the cap), computed on its target split.
+fn skew_after(
+    config: &Config,
+    out: &TradeOutcome,
+    big_r: U256,
+    split: &Reserves,
+) -> PoolResult<Skew> {
+    match out.skew_after {
+        Some(reported) => Ok(reported),
+        None => split_skew(config, big_r, split),
+    }
+}
+
+fn split_skew(config: &Config, big_r: U256, split: &Reserves) -> PoolResult<Skew> {
+    skew(
+        &config.skew,
+        config.k,
+        big_r,
+        split.long,
+        split.short,
+        split.lp,
+    )
 }
 
 /// Where every search starts: the split after funding (`v = 0`, cost 0) and its skew.
 fn start_point(config: &Config, funding: &Funding) -> PoolResult<Point> {
     let before = *funding.before();
-    let skew0 = skew(
-        &config.skew,
-        config.k,
-        funding.collateral(),
-        before.long,
-        before.short,
-        before.lp,
-    )?;
+    let skew0 = split_skew(config, funding.collateral(), &before)?;
     Ok(Point {
         v: U256::ZERO,
         cost: U256::ZERO,
@@ -448,19 +496,13 @@ struct Point {
 }
 
 impl Point {
-    fn of(v: U256, out: &TradeOutcome) -> PoolResult<Self> {
-        let r0 = add(add(out.before.long, out.before.short)?, out.before.lp)?;
-        let big_r = add(r0, out.value)?;
-        let lp = sub(sub(big_r, out.after.long)?, out.after.short)?;
+    fn of(config: &Config, v: U256, out: &TradeOutcome) -> PoolResult<Self> {
+        let (big_r, reserves) = target_split(out)?;
         Ok(Self {
             v,
             cost: out.amount_in,
-            skew: out.skew_after,
-            reserves: Reserves {
-                long: out.after.long,
-                short: out.after.short,
-                lp,
-            },
+            skew: skew_after(config, out, big_r, &reserves)?,
+            reserves,
             big_r,
         })
     }
@@ -1014,7 +1056,7 @@ mod tests {
                             amount: bound,
                         };
                         if let Ok(out) = trade(&config, &state, prices, 0, request) {
-                            points.push(Point::of(bound, &out).unwrap());
+                            points.push(Point::of(&config, bound, &out).unwrap());
                         }
                         for p in &points {
                             let (Some(exact), Some(est)) = (solver.next(p), solver.estimate(p))
@@ -1160,13 +1202,21 @@ mod tests {
             )
             .unwrap();
             assert_eq!(reserves, out.before);
-            assert_eq!(s, out.skew_before);
+            assert_eq!(Some(s), out.skew_before);
         }
     }
 
     #[test]
     fn an_open_the_cap_refuses_is_not_partially_filled() {
-        let (mut config, state) = pool(2, 0);
+        // With a charge, and with the cap alone (the search's trades then run without any
+        // skew config, and the skew is computed for the cap at the end).
+        for lambda_pct in [2, 0] {
+            open_is_capped(lambda_pct);
+        }
+    }
+
+    fn open_is_capped(lambda_pct: u128) {
+        let (mut config, state) = pool(lambda_pct, 0);
         config.skew.b_max = U64F64::from_bits(1u128 << 63); // 0.5
         let prices = Prices::single(config.mark);
         // 50e18 of LONG: |N| / L = 0.3; 100e18: 0.6 > 0.5

@@ -88,7 +88,11 @@ fn position_side() -> impl Strategy<Value = Side> {
 
 /// `Phi = lambda N^2 / (2 L)` with `lambda` raw 64.64: `lambda_raw N^2 / (2^65 L)`, floored
 /// and ceiled (`L > 0`).
-fn phi(lambda: u128, s: &Skew) -> (U1024, U1024) {
+/// `Phi` of a reported skew (a charged pool always reports it).
+fn phi(lambda: u128, s: &Option<Skew>) -> (U1024, U1024) {
+    let s = s
+        .as_ref()
+        .expect("a pool with a skew charge reports its skew");
     let num = U1024::from(lambda) * w(s.magnitude) * w(s.magnitude);
     let den = w(s.depth) << 65;
     let (q, r) = num.div_rem(den);
@@ -535,8 +539,8 @@ fn cap_sequences_refuse_and_check() {
 
 // ---------------------------------------------------------------- (d) lambda = 0
 
-/// Everything a trade reports except the skew fields (which describe `N` and `L` with
-/// the pool's `psi`, and so differ by construction).
+/// Everything a trade reports except the skew fields (checked apart: neither pool
+/// reports one).
 fn derion_view(o: &TradeOutcome) -> impl PartialEq + std::fmt::Debug {
     (
         o.state,
@@ -605,6 +609,9 @@ proptest! {
                 (Ok(x), Ok(y)) => {
                     prop_assert_eq!(derion_view(x), derion_view(y));
                     prop_assert!(y.skew_charge.is_zero());
+                    // Neither pool has a charge or a cap: no skew is computed or reported.
+                    prop_assert_eq!((x.skew_before, x.skew_after), (None, None));
+                    prop_assert_eq!((y.skew_before, y.skew_after), (None, None));
                     let (hold_ok, next) = (
                         !req.side_in.is_token() || x.amount_in <= derion.holding(req.side_in),
                         x.state,
