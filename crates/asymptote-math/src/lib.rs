@@ -38,4 +38,4 @@ pub use skew::SkewConfig;
 pub use transition::{
     accrue_funding, accrue_funding_at, fund, trade, trade_funded, Funding, Trade, TradeOutcome,
 };
-pub use wide::{mul_div, mul_div_up, Q126, Q128, Q256M, Q64, U256, U512};
+pub use wide::{mul_div, mul_div_up, mul_shr, mul_shr_up, Q126, Q128, Q256M, Q64, U256, U512};

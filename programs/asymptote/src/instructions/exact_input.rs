@@ -4,7 +4,7 @@
 
 use anchor_lang::prelude::*;
 use asymptote_math::{
-    mul_div, open_first_guess_funded, open_next_guess, Config as MathConfig, Side, Q128, U256,
+    mul_div, mul_shr, open_first_guess_funded, open_next_guess, Config as MathConfig, Side, U256,
     U64F64,
 };
 
@@ -59,7 +59,7 @@ fn ratio(a: U256, b: U256, d: U256) -> Result<U256> {
 /// charge is added, since the gross cost is `ceil(x Q128 / OPEN_RATE)`.
 fn net_of_opening_fee(config: &MathConfig, side_out: Side, amount: U256) -> Result<U256> {
     if side_out.is_position() {
-        ratio(amount, config.open_rate, Q128)
+        mul_shr::<128>(amount, config.open_rate).map_err(|e| math_err(e.into()))
     } else {
         Ok(amount)
     }
