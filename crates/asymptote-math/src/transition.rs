@@ -41,7 +41,7 @@ pub struct TradeOutcome {
     pub after: Reserves,
     /// Skew of the split before and after the trade (the target split, before the
     /// surplus). `None` in a pool with neither a skew charge nor a cap: nothing depends on
-    /// it there, and it costs about 1,100 CU a trade on SBF.
+    /// it there, and it costs about 1,000 CU a trade on SBF.
     pub skew_before: Option<Skew>,
     pub skew_after: Option<Skew>,
 }
@@ -352,10 +352,8 @@ fn run(
 
     // Token-to-token: the charge comes out of the value moved and stays with LP, so the
     // out side is credited `value - S` and the split re-solved (R is unchanged).
-    if let (Some(s0), true) = (
-        &skew_before,
-        skew_charge > U256::ZERO && trade.side_in.is_token() && trade.side_out.is_token(),
-    ) {
+    let token_to_token = trade.side_in.is_token() && trade.side_out.is_token();
+    if let (Some(s0), true) = (&skew_before, token_to_token && skew_charge > U256::ZERO) {
         let credited = value.saturating_sub(skew_charge);
         target = build_target(&price, big_r, &before, &trade, value, credited)?;
         check_target(big_r, &before, &target, trade.side_in)?;
