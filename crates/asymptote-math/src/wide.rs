@@ -63,10 +63,11 @@ fn mul_div_rem(a: U256, b: U256, d: U256) -> MathResult<(U256, bool)> {
     }
     let divisor = digits::of(d);
     let product = digits::mul(&digits::of(a), &digits::of(b));
-    let (quotient, exact) = match digits::log2_if_power_of_two(&divisor) {
-        Some(shift) => digits::shift_right(&product, shift),
-        None => digits::div(&product, &divisor),
-    };
+    if let Some(shift) = digits::log2_if_power_of_two(&divisor) {
+        // A power-of-two divisor below 2^256: a shift by at most 255.
+        return Product::from_digits(&product).shr_by(shift);
+    }
+    let (quotient, exact) = digits::div(&product, &divisor);
     let q = digits::to_u256(&quotient).ok_or_else(|| fail(ArithmeticKind::Overflow))?;
     Ok((q, exact))
 }
@@ -94,8 +95,12 @@ impl Product {
     /// `a * b`, multiplied on 32-bit digits (native 64-bit products on SBF).
     #[inline(never)]
     pub fn of(a: U256, b: U256) -> Self {
+        Self::from_digits(&digits::mul(&digits::of(a), &digits::of(b)))
+    }
+
+    fn from_digits(product: &[u32; 16]) -> Self {
         let mut limbs = [0u64; 8];
-        digits::join(&digits::mul(&digits::of(a), &digits::of(b)), &mut limbs);
+        digits::join(product, &mut limbs);
         Self(limbs)
     }
 
@@ -104,8 +109,14 @@ impl Product {
     #[inline(always)]
     pub fn shr<const SHIFT: u32>(&self) -> MathResult<(U256, bool)> {
         const { assert!(SHIFT < 256) };
+        self.shr_by(SHIFT as usize)
+    }
+
+    /// [`Product::shr`] by a shift known only at run time; `shift < 256`.
+    #[inline(always)]
+    fn shr_by(&self, shift: usize) -> MathResult<(U256, bool)> {
         let x = &self.0;
-        let (whole, bits) = ((SHIFT / 64) as usize, SHIFT % 64);
+        let (whole, bits) = (shift / 64, (shift % 64) as u32);
         // Bits at 256 + SHIFT and above would not fit the quotient.
         if x[whole + 4] >> bits != 0 || x[whole + 5..].iter().any(|&limb| limb != 0) {
             return Err(fail(ArithmeticKind::Overflow));
@@ -243,24 +254,6 @@ mod digits {
         } else {
             None
         }
-    }
-
-    /// `(x >> shift, the bits shifted out are all zero)` for `shift < 256`.
-    pub fn shift_right(x: &[u32; 16], shift: usize) -> ([u32; 16], bool) {
-        let (whole, bits) = (shift / 32, (shift % 32) as u32);
-        let mut exact = x[..whole].iter().all(|&d| d == 0);
-        let mut out = [0u32; 16];
-        if bits == 0 {
-            out[..16 - whole].copy_from_slice(&x[whole..]);
-            return (out, exact);
-        }
-        exact &= x[whole] & ((1u32 << bits) - 1) == 0;
-        let top = significant(x);
-        for i in 0..top.saturating_sub(whole) {
-            let hi = x.get(i + whole + 1).map_or(0, |&d| d << (BASE_BITS - bits));
-            out[i] = (x[i + whole] >> bits) | hi;
-        }
-        (out, exact)
     }
 
     pub fn significant(x: &[u32]) -> usize {
