@@ -420,10 +420,7 @@ fn checked_against_cap(config: &Config, mut out: TradeOutcome) -> PoolResult<Tra
     }
     let before = match out.skew_before {
         Some(reported) => reported,
-        None => {
-            let r0 = add(add(out.before.long, out.before.short)?, out.before.lp)?;
-            split_skew(config, r0, &out.before)?
-        }
+        None => split_skew(config, collateral_before(&out)?, &out.before)?,
     };
     let (big_r, split) = target_split(&out)?;
     let after = skew_after(config, &out, big_r, &split)?;
@@ -433,10 +430,14 @@ fn checked_against_cap(config: &Config, mut out: TradeOutcome) -> PoolResult<Tra
     Ok(out)
 }
 
+/// Collateral `R0` of the split an open started from (after funding).
+fn collateral_before(out: &TradeOutcome) -> PoolResult<U256> {
+    Ok(add(add(out.before.long, out.before.short)?, out.before.lp)?)
+}
+
 /// The split an open solved for (before its surplus) and its collateral `R1`.
 fn target_split(out: &TradeOutcome) -> PoolResult<(U256, Reserves)> {
-    let r0 = add(add(out.before.long, out.before.short)?, out.before.lp)?;
-    let big_r = add(r0, out.value)?;
+    let big_r = add(collateral_before(out)?, out.value)?;
     let lp = sub(sub(big_r, out.after.long)?, out.after.short)?;
     let split = Reserves {
         long: out.after.long,

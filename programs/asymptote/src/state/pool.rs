@@ -8,8 +8,8 @@
 //! so `packed(8)` caps the alignment the layout needs at what the runtime gives, and the
 //! field order leaves no padding (the `Pod` derive checks it). Fields are read with
 //! aligned loads; under plain `packed` the SBF backend, which has no unaligned access,
-//! read every multi-byte field a byte at a time (about 1,800 CU a trade, measured). `u128` fields are
-//! still copied out, never borrowed (the compiler enforces it).
+//! read every multi-byte field a byte at a time (about 1,800 CU a trade, measured).
+//! `u128` fields are still copied out, never borrowed (the compiler enforces it).
 //!
 //! `unsafe_code` is allowed in this module only for the `Pod` impls that `bytemuck`'s derive
 //! and Anchor's `zero_copy` generate; no `unsafe` is written here.
