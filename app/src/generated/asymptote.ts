@@ -109,16 +109,10 @@ export type Asymptote = {
         },
         {
           "name": "vault",
-          "writable": true,
-          "relations": [
-            "pool"
-          ]
+          "writable": true
         },
         {
-          "name": "collateralMint",
-          "relations": [
-            "pool"
-          ]
+          "name": "collateralMint"
         },
         {
           "name": "traderCollateral",
@@ -146,7 +140,10 @@ export type Asymptote = {
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         },
         {
-          "name": "collateralTokenProgram"
+          "name": "collateralTokenProgram",
+          "docs": [
+            "The collateral's token program (`pool_fixes`)."
+          ]
         },
         {
           "name": "eventAuthority"
@@ -194,16 +191,10 @@ export type Asymptote = {
         },
         {
           "name": "vault",
-          "writable": true,
-          "relations": [
-            "pool"
-          ]
+          "writable": true
         },
         {
-          "name": "collateralMint",
-          "relations": [
-            "pool"
-          ]
+          "name": "collateralMint"
         },
         {
           "name": "recipientCollateral",
@@ -213,7 +204,10 @@ export type Asymptote = {
           "writable": true
         },
         {
-          "name": "collateralTokenProgram"
+          "name": "collateralTokenProgram",
+          "docs": [
+            "The collateral's token program (`pool_fixes`)."
+          ]
         },
         {
           "name": "eventAuthority"
@@ -779,16 +773,10 @@ export type Asymptote = {
         },
         {
           "name": "vault",
-          "writable": true,
-          "relations": [
-            "pool"
-          ]
+          "writable": true
         },
         {
-          "name": "collateralMint",
-          "relations": [
-            "pool"
-          ]
+          "name": "collateralMint"
         },
         {
           "name": "traderCollateral",
@@ -813,7 +801,10 @@ export type Asymptote = {
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         },
         {
-          "name": "collateralTokenProgram"
+          "name": "collateralTokenProgram",
+          "docs": [
+            "The collateral's token program (`pool_fixes`)."
+          ]
         },
         {
           "name": "eventAuthority"
@@ -3020,16 +3011,10 @@ export const IDL: Asymptote = {
         },
         {
           "name": "vault",
-          "writable": true,
-          "relations": [
-            "pool"
-          ]
+          "writable": true
         },
         {
-          "name": "collateralMint",
-          "relations": [
-            "pool"
-          ]
+          "name": "collateralMint"
         },
         {
           "name": "traderCollateral",
@@ -3057,7 +3042,10 @@ export const IDL: Asymptote = {
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         },
         {
-          "name": "collateralTokenProgram"
+          "name": "collateralTokenProgram",
+          "docs": [
+            "The collateral's token program (`pool_fixes`)."
+          ]
         },
         {
           "name": "eventAuthority"
@@ -3105,16 +3093,10 @@ export const IDL: Asymptote = {
         },
         {
           "name": "vault",
-          "writable": true,
-          "relations": [
-            "pool"
-          ]
+          "writable": true
         },
         {
-          "name": "collateralMint",
-          "relations": [
-            "pool"
-          ]
+          "name": "collateralMint"
         },
         {
           "name": "recipientCollateral",
@@ -3124,7 +3106,10 @@ export const IDL: Asymptote = {
           "writable": true
         },
         {
-          "name": "collateralTokenProgram"
+          "name": "collateralTokenProgram",
+          "docs": [
+            "The collateral's token program (`pool_fixes`)."
+          ]
         },
         {
           "name": "eventAuthority"
@@ -3690,16 +3675,10 @@ export const IDL: Asymptote = {
         },
         {
           "name": "vault",
-          "writable": true,
-          "relations": [
-            "pool"
-          ]
+          "writable": true
         },
         {
-          "name": "collateralMint",
-          "relations": [
-            "pool"
-          ]
+          "name": "collateralMint"
         },
         {
           "name": "traderCollateral",
@@ -3724,7 +3703,10 @@ export const IDL: Asymptote = {
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         },
         {
-          "name": "collateralTokenProgram"
+          "name": "collateralTokenProgram",
+          "docs": [
+            "The collateral's token program (`pool_fixes`)."
+          ]
         },
         {
           "name": "eventAuthority"

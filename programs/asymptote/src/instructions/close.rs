@@ -4,9 +4,10 @@ use anchor_spl::token_interface::TokenInterface;
 use asymptote_math::Side;
 
 use super::common::{
-    burn_side, check_collateral_accounts, check_side_accounts, distinct, pay_from_vault, settle,
+    burn_side, check_collateral_accounts, check_side_accounts, pay_from_vault, settle,
     traded_event, Bounds,
 };
+use super::pool_accounts::{distinct, key_of, pool_fixes, Fixed};
 use crate::constants::*;
 use crate::error::AsymptoteError;
 use crate::events::{emit_event, TradeSide};
@@ -31,32 +32,37 @@ pub struct CloseArgs {
 pub struct Close<'info> {
     #[account(
         constraint = distinct(&[
-            pool.key(),
-            vault.key(),
-            trader_collateral.key(),
-            side_mint.key(),
-            trader_side.key(),
+            key_of(&pool),
+            key_of(&vault),
+            key_of(&trader_collateral),
+            key_of(&side_mint),
+            key_of(&trader_side),
         ]) @ anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
     )]
     pub trader: Signer<'info>,
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: AccountLoader<'info, ProtocolConfig>,
-    #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
+    #[account(mut, dup, constraint = pool_fixes(&pool, &[
+        Fixed::Vault(vault.key),
+        Fixed::CollateralMint(collateral_mint.key),
+        Fixed::Authority(pool_authority.key),
+        Fixed::Mint(args.side.into(), "side_mint", side_mint.key),
+        Fixed::CollateralTokenProgram(key_of(&collateral_token_program)),
+    ])?)]
     pub pool: AccountLoader<'info, Pool>,
-    /// CHECK: the pool's signer PDA.
-    #[account(address = pool.load()?.authority)]
+    /// CHECK: the pool's signer PDA (`pool_fixes`).
     pub pool_authority: UncheckedAccount<'info>,
-    /// CHECK: the pool's vault (`has_one`), read in place by `check_collateral_accounts`.
+    /// CHECK: the pool's vault (`pool_fixes`), read in place by `check_collateral_accounts`.
     #[account(mut)]
     pub vault: UncheckedAccount<'info>,
-    /// CHECK: the pool's collateral mint (`has_one`).
+    /// CHECK: the pool's collateral mint (`pool_fixes`).
     pub collateral_mint: UncheckedAccount<'info>,
     /// CHECK: an account of the collateral mint on the collateral's token program (any
     /// owner: the payout may go elsewhere), checked by `check_collateral_accounts`.
     #[account(mut)]
     pub trader_collateral: UncheckedAccount<'info>,
     /// CHECK: the pool's mint of `args.side`, read by `check_side_accounts`.
-    #[account(mut, address = pool.load()?.mint_of(args.side.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut)]
     pub side_mint: UncheckedAccount<'info>,
     /// CHECK: the trader's SPL Token account of `side_mint`, checked by
     /// `check_side_accounts`.
@@ -65,7 +71,7 @@ pub struct Close<'info> {
     /// CHECK: validated by `oracle::fetch` against the pool's oracle config.
     pub oracle: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
-    #[account(address = pool.load()?.collateral_token_program)]
+    /// The collateral's token program (`pool_fixes`).
     pub collateral_token_program: Interface<'info, TokenInterface>,
 }
 

@@ -1,7 +1,8 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
 
-use super::common::{check_collateral_accounts, distinct, pay_from_vault};
+use super::common::{check_collateral_accounts, pay_from_vault};
+use super::pool_accounts::{distinct, key_of, pool_fixes, Fixed};
 use crate::constants::*;
 use crate::error::AsymptoteError;
 use crate::events::{emit_event, ProtocolFeesCollected};
@@ -15,25 +16,29 @@ use crate::units::atoms_down;
 pub struct CollectProtocolFees<'info> {
     #[account(
         address = CONFIG_ADDRESS_AND_BUMP.0,
-        constraint = distinct(&[pool.key(), vault.key(), recipient_collateral.key()])
+        constraint = distinct(&[key_of(&pool), key_of(&vault), key_of(&recipient_collateral)])
             @ anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
     )]
     pub config: AccountLoader<'info, ProtocolConfig>,
-    #[account(mut, dup, has_one = vault, has_one = collateral_mint)]
+    #[account(mut, dup, constraint = pool_fixes(&pool, &[
+        Fixed::Vault(vault.key),
+        Fixed::CollateralMint(collateral_mint.key),
+        Fixed::Authority(pool_authority.key),
+        Fixed::CollateralTokenProgram(key_of(&collateral_token_program)),
+    ])?)]
     pub pool: AccountLoader<'info, Pool>,
-    /// CHECK: the pool's signer PDA.
-    #[account(address = pool.load()?.authority)]
+    /// CHECK: the pool's signer PDA (`pool_fixes`).
     pub pool_authority: UncheckedAccount<'info>,
-    /// CHECK: the pool's vault (`has_one`), read in place by `check_collateral_accounts`.
+    /// CHECK: the pool's vault (`pool_fixes`), read in place by `check_collateral_accounts`.
     #[account(mut)]
     pub vault: UncheckedAccount<'info>,
-    /// CHECK: the pool's collateral mint (`has_one`).
+    /// CHECK: the pool's collateral mint (`pool_fixes`).
     pub collateral_mint: UncheckedAccount<'info>,
     /// CHECK: the fee recipient's account of the collateral mint, checked by
     /// `check_collateral_accounts`.
     #[account(mut)]
     pub recipient_collateral: UncheckedAccount<'info>,
-    #[account(address = pool.load()?.collateral_token_program)]
+    /// The collateral's token program (`pool_fixes`).
     pub collateral_token_program: Interface<'info, TokenInterface>,
 }
 

@@ -49,17 +49,6 @@ pub fn check_vault_covers_books(pool: &Pool, vault_amount: u64) -> Result<()> {
     Ok(())
 }
 
-/// Anchor's duplicate-mutable-account check (no account in two writable roles), without
-/// its hash set: SipHash costs about 860 CU a key on SBF, a pairwise comparison of the few
-/// keys a few dozen. The writable pool carries `dup`, and the struct's first field checks
-/// every writable account here (the unchecked token accounts too, which Anchor's check
-/// skips), before any other constraint, with Anchor's own error.
-pub fn distinct(keys: &[Pubkey]) -> bool {
-    keys.iter()
-        .enumerate()
-        .all(|(i, a)| keys[i + 1..].iter().all(|b| a != b))
-}
-
 /// A trade as the program settles it: the math outcome plus the whole amounts that move.
 pub struct Executed {
     /// What the math core was asked (exact input may have retried with a smaller amount).
@@ -304,7 +293,7 @@ pub fn check_collateral_accounts(
 ) -> Result<u64> {
     let program = &pool.collateral_token_program;
     let mint = &pool.collateral_mint;
-    let vault = token_account(
+    let vault_amount = token_account(
         vault,
         Expect {
             name: "vault",
@@ -322,8 +311,8 @@ pub fn check_collateral_accounts(
             authority: owner,
         },
     )?;
-    check_vault_covers_books(pool, vault.amount)?;
-    Ok(vault.amount)
+    check_vault_covers_books(pool, vault_amount)?;
+    Ok(vault_amount)
 }
 
 /// Check one side's accounts: the pool's mint (its key already matched) and the trader's

@@ -7,6 +7,7 @@ pub mod create_pool;
 pub mod exact_input;
 pub mod initialize_config;
 pub mod open;
+pub mod pool_accounts;
 pub mod propose_admin;
 pub mod quote_pool;
 pub mod quote_trade;

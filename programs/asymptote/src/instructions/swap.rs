@@ -3,9 +3,9 @@ use anchor_spl::token::Token;
 use asymptote_math::Side;
 
 use super::common::{
-    authority_seeds, burn_side, check_side_accounts, distinct, mint_side, settle, traded_event,
-    Bounds,
+    authority_seeds, burn_side, check_side_accounts, mint_side, settle, traded_event, Bounds,
 };
+use super::pool_accounts::{distinct, key_of, pool_fixes, Fixed};
 use crate::constants::*;
 use crate::error::AsymptoteError;
 use crate::events::{emit_event, TradeSide};
@@ -30,29 +30,32 @@ pub struct SwapArgs {
 pub struct Swap<'info> {
     #[account(
         constraint = distinct(&[
-            pool.key(),
-            mint_in.key(),
-            trader_in.key(),
-            mint_out.key(),
-            trader_out.key(),
+            key_of(&pool),
+            key_of(&mint_in),
+            key_of(&trader_in),
+            key_of(&mint_out),
+            key_of(&trader_out),
         ]) @ anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
     )]
     pub trader: Signer<'info>,
     #[account(address = CONFIG_ADDRESS_AND_BUMP.0)]
     pub config: AccountLoader<'info, ProtocolConfig>,
-    #[account(mut, dup)]
+    #[account(mut, dup, constraint = pool_fixes(&pool, &[
+        Fixed::Authority(pool_authority.key),
+        Fixed::Mint(args.side_in.into(), "mint_in", mint_in.key),
+        Fixed::Mint(args.side_out.into(), "mint_out", mint_out.key),
+    ])?)]
     pub pool: AccountLoader<'info, Pool>,
-    /// CHECK: the pool's signer PDA.
-    #[account(address = pool.load()?.authority)]
+    /// CHECK: the pool's signer PDA (`pool_fixes`).
     pub pool_authority: UncheckedAccount<'info>,
     /// CHECK: the pool's mint of `args.side_in`, read by `check_side_accounts`.
-    #[account(mut, address = pool.load()?.mint_of(args.side_in.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut)]
     pub mint_in: UncheckedAccount<'info>,
     /// CHECK: the trader's SPL Token account of `mint_in`, checked by `check_side_accounts`.
     #[account(mut)]
     pub trader_in: UncheckedAccount<'info>,
     /// CHECK: the pool's mint of `args.side_out`, read by `check_side_accounts`.
-    #[account(mut, address = pool.load()?.mint_of(args.side_out.into())? @ AsymptoteError::WrongMint)]
+    #[account(mut)]
     pub mint_out: UncheckedAccount<'info>,
     /// CHECK: an SPL Token account of `mint_out`, checked by `check_side_accounts`.
     #[account(mut)]
