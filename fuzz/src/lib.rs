@@ -128,7 +128,7 @@ impl PricesGen {
             }
             None => self.ema.price(mark),
         };
-        Prices { spot, ema }
+        Prices::new(spot, ema)
     }
 }
 

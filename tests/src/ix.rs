@@ -539,6 +539,12 @@ impl Fixture {
             .await;
     }
 
+    /// Move the price up by 0.01%: the next instruction sees a price the pool has not used.
+    pub async fn nudge_price(&mut self) {
+        let price = self.price.price;
+        self.set_price(price + price / 10_000).await;
+    }
+
     /// Post an arbitrary price as the pool's oracle account.
     pub async fn post(&mut self, p: PythPrice) {
         let slot = self.env.clock().await.slot;

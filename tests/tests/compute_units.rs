@@ -65,6 +65,8 @@ async fn compute_unit_table() {
     );
 
     let t = f.trader(100_000 * USDC).await;
+    // Off the mark: at the pool's MARK, `x^K` is exactly one and costs next to nothing.
+    f.nudge_price().await;
     for (side, name) in [(Long, "LONG"), (Short, "SHORT"), (Lp, "LP")] {
         let ix = open_ix(
             &t.pubkey(),
@@ -78,10 +80,12 @@ async fn compute_unit_table() {
                 expiry_slot: 0,
             },
         );
+        // The pool keeps `x^K` and its inverse at the price of the last trade: the first
+        // trade at a price computes them, the next ones at that price reuse them.
         let scenario = match name {
-            "LONG" => "open LONG, 1000 USDC",
-            "SHORT" => "open SHORT, 1000 USDC",
-            _ => "add LP, 1000 USDC",
+            "LONG" => "open LONG, 1000 USDC (first trade at this price)",
+            "SHORT" => "open SHORT, 1000 USDC (price of the previous trade)",
+            _ => "add LP, 1000 USDC (price of the previous trade)",
         };
         row(
             "open",
@@ -91,12 +95,13 @@ async fn compute_unit_table() {
         );
     }
     // The rows before ran in the slot of the previous trade (no funding step); a live pool
-    // funds at least one slot before most trades.
+    // funds at least one slot before most trades, and at a new price.
     for (slots, scenario) in [
-        (216_000, "open LONG after a day of funding"),
-        (1, "open LONG one slot after the last trade"),
+        (216_000, "open LONG after a day of funding (new price)"),
+        (1, "open LONG one slot after the last trade (new price)"),
     ] {
         f.advance(slots).await;
+        f.nudge_price().await;
         let ix = open_ix(
             &t.pubkey(),
             &f.keys,
@@ -133,10 +138,11 @@ async fn compute_unit_table() {
     );
     row(
         "swap",
-        "LONG -> SHORT",
+        "LONG -> SHORT (price of the previous trade)",
         f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
         Some(30_000),
     );
+    f.nudge_price().await;
     let long = f.env.balance(&t.long).await;
     let ix = close_ix(
         &t.pubkey(),
@@ -152,7 +158,7 @@ async fn compute_unit_table() {
     );
     row(
         "close",
-        "close LONG",
+        "close LONG (new price)",
         f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
         Some(30_000),
     );
@@ -171,15 +177,17 @@ async fn compute_unit_table() {
     );
     row(
         "close",
-        "remove LP",
+        "remove LP (price of the previous trade)",
         f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
         Some(30_000),
     );
 
+    // A crank runs at the feed's latest price, new to the pool.
     f.advance(216_000).await;
+    f.nudge_price().await;
     row(
         "accrue",
-        "one day of interest and premium",
+        "one day of interest and premium (new price)",
         f.env
             .send_measured(&[accrue_ix(&f.keys)], &[])
             .await
@@ -187,9 +195,10 @@ async fn compute_unit_table() {
         Some(10_000),
     );
     f.advance(1).await;
+    f.nudge_price().await;
     row(
         "accrue",
-        "one slot",
+        "one slot (new price)",
         f.env
             .send_measured(&[accrue_ix(&f.keys)], &[])
             .await
@@ -200,13 +209,13 @@ async fn compute_unit_table() {
     // differs: the crank (like LP adds and removes) then evaluates both candidates.
     f.env.advance_slots(1).await;
     let now = f.env.clock().await.unix_timestamp;
-    let spot = f.price.price;
+    let spot = f.price.price + f.price.price / 10_000;
     let mut apart = PythPrice::at(spot, EXPONENT, now);
     apart.ema = spot - spot * 3 / 1_000;
     f.post(apart).await;
     row(
         "accrue",
-        "one slot, EMA 0.3% below spot (both prices evaluated)",
+        "one slot, EMA 0.3% below spot (both prices evaluated, both new)",
         f.env
             .send_measured(&[accrue_ix(&f.keys)], &[])
             .await
@@ -236,14 +245,14 @@ async fn compute_unit_table() {
     let ix = quote_trade_ix(&f.keys, Collateral, Long, 1_000 * USDC);
     row(
         "quote_trade",
-        "open LONG (simulated)",
+        "open LONG (simulated; new price)",
         f.env.simulate_measured(&[ix], &[]).await.unwrap(),
         None,
     );
     let ix = quote_pool_ix(&f.keys);
     row(
         "quote_pool",
-        "(simulated)",
+        "(simulated; new price)",
         f.env.simulate_measured(&[ix], &[]).await.unwrap(),
         None,
     );
@@ -303,6 +312,7 @@ async fn compute_unit_table() {
     // solve) before the one trade, so this is the expensive open.
     let mut g = skewed_pool().await;
     let t = g.trader(100_000 * USDC).await;
+    g.nudge_price().await;
     let ix = open_ix(
         &t.pubkey(),
         &g.keys,
@@ -317,13 +327,14 @@ async fn compute_unit_table() {
     );
     row(
         "open",
-        "open LONG, 10000 USDC, skew charge (lambda 0.05)",
+        "open LONG, 10000 USDC, skew charge (lambda 0.05; first trade at this price)",
         g.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
         Some(30_000),
     );
     // The largest open the tests check: 30% of a fresh 1,000,000 USDC pool.
     let mut h = skewed_pool().await;
     let big = h.trader(300_000 * USDC).await;
+    h.nudge_price().await;
     let ix = open_ix(
         &big.pubkey(),
         &h.keys,
@@ -338,7 +349,7 @@ async fn compute_unit_table() {
     );
     row(
         "open",
-        "open SHORT, 300000 USDC (30% of the pool), skew charge (lambda 0.05)",
+        "open SHORT, 300000 USDC (30% of the pool), skew charge (lambda 0.05; first trade at this price)",
         h.env.send_measured(&[ix], &[&big.keypair]).await.unwrap(),
         Some(30_000),
     );
@@ -372,7 +383,7 @@ async fn compute_unit_table() {
     );
     row(
         "close",
-        "close SHORT, raising the skew: charged (lambda 0.05)",
+        "close SHORT, raising the skew: charged (lambda 0.05; price of the previous trade)",
         g.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
         Some(30_000),
     );

@@ -2096,7 +2096,7 @@ export type Asymptote = {
             "type": {
               "array": [
                 "u8",
-                235
+                139
               ]
             }
           }
@@ -2161,6 +2161,38 @@ export type Asymptote = {
             "docs": [
               "SHORT coefficient `b`, U256 little-endian."
             ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "powersPrice",
+            "docs": [
+              "The powers `x^K` and `x^-K` (Q128, U256 little-endian) at `powers_price` (zero: none",
+              "yet), as the last trade computed them. MARK and K never change, so a trade at the",
+              "same price takes them from here (`asymptote_math::Powers`)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "powersXk",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "powersXkShort",
             "type": {
               "array": [
                 "u8",
@@ -4998,7 +5030,7 @@ export const IDL: Asymptote = {
             "type": {
               "array": [
                 "u8",
-                235
+                139
               ]
             }
           }
@@ -5063,6 +5095,38 @@ export const IDL: Asymptote = {
             "docs": [
               "SHORT coefficient `b`, U256 little-endian."
             ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "powersPrice",
+            "docs": [
+              "The powers `x^K` and `x^-K` (Q128, U256 little-endian) at `powers_price` (zero: none",
+              "yet), as the last trade computed them. MARK and K never change, so a trade at the",
+              "same price takes them from here (`asymptote_math::Powers`)."
+            ],
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "powersXk",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "powersXkShort",
             "type": {
               "array": [
                 "u8",

@@ -41,10 +41,7 @@ fn setup() -> (Config, State, Prices) {
     };
     let (state, _) = create(&config, deposit, split, mark, 0).expect("pool");
     // Spot 0.2 % above the EMA: the two candidates differ, as they usually do.
-    let prices = Prices {
-        spot: mark / u(1000) * u(1002),
-        ema: mark,
-    };
+    let prices = Prices::new(mark / u(1000) * u(1002), mark);
     (config, state, prices)
 }
 

@@ -1183,10 +1183,7 @@ mod tests {
     #[test]
     fn the_before_split_is_the_one_trade_starts_from() {
         let (config, state) = pool(5, 0);
-        let prices = Prices {
-            spot: config.mark,
-            ema: mul_div(config.mark, u(101), u(100)).unwrap(),
-        };
+        let prices = Prices::new(config.mark, mul_div(config.mark, u(101), u(100)).unwrap());
         for side in [Side::Long, Side::Short, Side::Lp] {
             let origin = start(&config, &state, prices, side);
             let (reserves, s) = (origin.reserves, origin.skew);

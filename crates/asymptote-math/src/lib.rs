@@ -33,7 +33,7 @@ pub use fixed::types::{I64F64, U64F64};
 pub use pool::{
     create, Config, InitialSplit, Reserves, Side, State, MINIMUM_RESERVE, MINIMUM_SUPPLY,
 };
-pub use price::{xk, Prices, SelectedPrice};
+pub use price::{xk, Powers, Prices, SelectedPrice};
 pub use skew::SkewConfig;
 pub use transition::{
     accrue_funding, accrue_funding_at, fund, trade, trade_funded, Funding, Trade, TradeOutcome,

@@ -82,15 +82,28 @@ fn pow_up_to(num: U256, den: U256, k: u32) -> PoolResult<U256> {
 pub struct Prices {
     pub spot: U256,
     pub ema: U256,
+    /// The powers already known at one price (see [`Powers`]), used when a candidate is
+    /// that price.
+    pub known: Option<Powers>,
 }
 
 impl Prices {
+    pub fn new(spot: U256, ema: U256) -> Self {
+        Self {
+            spot,
+            ema,
+            known: None,
+        }
+    }
+
     /// Both candidates equal: one price.
     pub fn single(price: U256) -> Self {
-        Self {
-            spot: price,
-            ema: price,
-        }
+        Self::new(price, price)
+    }
+
+    /// The same candidates, with the powers known at one price.
+    pub fn with_known(self, known: Option<Powers>) -> Self {
+        Self { known, ..self }
     }
 
     pub fn low(&self) -> U256 {
@@ -99,6 +112,51 @@ impl Prices {
 
     pub fn high(&self) -> U256 {
         self.spot.max(self.ema)
+    }
+
+    /// The powers at `price` for the pool's `mark` and `k`: the known ones if they are at
+    /// that price, else computed.
+    fn powers_at(&self, price: U256, mark: U256, k: u32) -> PoolResult<Powers> {
+        match self.known {
+            Some(known) if known.price == price => Ok(known),
+            _ => Powers::at(price, mark, k),
+        }
+    }
+}
+
+/// `x^K` and `x^-K` at one price. A pure function of the price and the pool's MARK and K,
+/// both fixed for a pool's life, so a caller may keep the last one and pass it back in
+/// [`Prices::known`]: the program keeps one per pool, and a trade at the price of the
+/// previous one skips `x^K` and its inverse (a quotient, squarings and a 256-bit division:
+/// about 2,300 CU on SBF). Passing powers computed for another MARK or K is a caller bug
+/// this crate cannot see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Powers {
+    pub price: U256,
+    /// LONG power `x^K` (Q128).
+    pub xk: U256,
+    /// SHORT power `Q256M / xk`.
+    pub xk_short: U256,
+}
+
+impl Powers {
+    pub fn at(price: U256, mark: U256, k: u32) -> PoolResult<Self> {
+        let xk = xk(price, mark, k)?;
+        Ok(Self {
+            price,
+            xk,
+            xk_short: inverse_xk(xk)?,
+        })
+    }
+}
+
+impl From<&SelectedPrice> for Powers {
+    fn from(selected: &SelectedPrice) -> Self {
+        Self {
+            price: selected.price,
+            xk: selected.xk,
+            xk_short: selected.xk_short,
+        }
     }
 }
 
@@ -127,8 +185,7 @@ pub fn select_price(
     side_out: Side,
 ) -> PoolResult<SelectedPrice> {
     let at = |price: U256| -> PoolResult<SelectedPrice> {
-        let xk = xk(price, mark, k)?;
-        let xk_short = inverse_xk(xk)?;
+        let Powers { xk, xk_short, .. } = prices.powers_at(price, mark, k)?;
         let (r_long, r_short) = evaluate_at(state.r, state.a, state.b, xk, xk_short)?;
         Ok(SelectedPrice {
             price,
@@ -224,6 +281,61 @@ mod tests {
         assert_eq!(xk(U256::ZERO, u(MARK), 2), Err(PoolError::ZeroPrice));
         assert_eq!(xk(u(MARK), U256::ZERO, 2), Err(PoolError::InvalidMark));
         assert_eq!(inverse_xk(U256::ZERO), Err(PoolError::ZeroPrice));
+    }
+
+    /// Known powers change nothing but the work: the selection at a candidate equal to their
+    /// price is the one computed from scratch, and powers at another price are ignored.
+    #[test]
+    fn known_powers_give_the_selection_computed_from_scratch() {
+        let mark = u(MARK);
+        let state = State {
+            r: u(3_000_000) << 64,
+            a: u(1_000_000) << 64,
+            b: u(1_000_000) << 64,
+            supply_long: u(1_000_000),
+            supply_short: u(1_000_000),
+            supply_lp: u(1_000_000),
+            last_interest: 0,
+            last_premium: 0,
+        };
+        let sides = [
+            (Side::Collateral, Side::Long),
+            (Side::Collateral, Side::Short),
+            (Side::Collateral, Side::Lp),
+            (Side::Lp, Side::Collateral),
+        ];
+        for k in [1, 2, 5] {
+            for (spot_pct, ema_pct) in [(100, 100), (97, 101), (130, 125), (40, 41)] {
+                let fresh = Prices::new(u(MARK / 100 * spot_pct), u(MARK / 100 * ema_pct));
+                for (side_in, side_out) in sides {
+                    let expected = select_price(mark, k, &state, fresh, side_in, side_out).unwrap();
+                    for price in [fresh.spot, fresh.ema, fresh.spot + u(1)] {
+                        let known = Powers::at(price, mark, k).unwrap();
+                        let with_known = fresh.with_known(Some(known));
+                        let selected =
+                            select_price(mark, k, &state, with_known, side_in, side_out).unwrap();
+                        assert_eq!(selected, expected, "k {k} {spot_pct}/{ema_pct} at {price}");
+                    }
+                    assert_eq!(
+                        Powers::from(&expected),
+                        Powers::at(expected.price, mark, k).unwrap()
+                    );
+                }
+            }
+        }
+        // The known powers are taken as given at their price (the caller's contract): wrong
+        // ones change the result, which shows they are used.
+        let fresh = Prices::single(mark);
+        let wrong = Powers {
+            price: mark,
+            xk: Q128 >> 1,
+            xk_short: Q128 << 1,
+        };
+        let selected = |prices| select_price(mark, 2, &state, prices, Side::Collateral, Side::Long);
+        assert_ne!(
+            selected(fresh.with_known(Some(wrong))).unwrap(),
+            selected(fresh).unwrap()
+        );
     }
 
     #[test]

@@ -223,10 +223,7 @@ fn a_second_accrual_in_the_same_slot_is_a_no_op() {
         short: u(R / 5),
     };
     let (start, _) = create(&config, u(R), split, mark(), 0).unwrap();
-    let prices = Prices {
-        spot: mark(),
-        ema: mark() / u(100) * u(101),
-    };
+    let prices = Prices::new(mark(), mark() / u(100) * u(101));
     let (first, charges) = accrue_funding(&config, &start, prices, 50_000).unwrap();
     assert!(charges.interest > U256::ZERO && charges.premium > U256::ZERO);
     assert_eq!((first.last_interest, first.last_premium), (50_000, 50_000));

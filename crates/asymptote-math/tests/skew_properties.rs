@@ -356,7 +356,7 @@ proptest! {
         config.skew = skew_config(lambda, 0, psi_ppm, spec.deposit);
         let spot = spec.price();
         // the two candidate prices: open and close each take the worse one for the trader
-        let prices = Prices { spot, ema: spot + mul_ppm(spot, spread_ppm) };
+        let prices = Prices::new(spot, spot + mul_ppm(spot, spread_ppm));
         let value = mul_ppm(state.r, value_ppm).max(u(1));
         check_round_trip(&config, &state, prices, side, value)?;
     }
@@ -677,10 +677,7 @@ fn check_exact_input(
     let mut config = spec.config();
     config.skew = skew_config(lambda, 0, psi_ppm, spec.deposit);
     let spot = spec.price();
-    let prices = Prices {
-        spot,
-        ema: spot + mul_ppm(spot, spread_ppm),
-    };
+    let prices = Prices::new(spot, spot + mul_ppm(spot, spread_ppm));
     let budget = if budget.0 {
         U256::from(budget.1)
     } else {

@@ -182,10 +182,10 @@ fn run_case(case: &Value) -> CaseResult {
             "trade" => {
                 let s = state.as_ref().ok_or_else(|| at("no init before".into()))?;
                 let now = small(field(step, "t").map_err(at)?, "t").map_err(at)?;
-                let prices = Prices {
-                    spot: field(step, "spot").map_err(at)?,
-                    ema: field(step, "twap").map_err(at)?,
-                };
+                let prices = Prices::new(
+                    field(step, "spot").map_err(at)?,
+                    field(step, "twap").map_err(at)?,
+                );
                 let request = Trade {
                     side_in: parse_side(step.get("side_in"), "side_in").map_err(at)?,
                     side_out: parse_side(step.get("side_out"), "side_out").map_err(at)?,

@@ -181,10 +181,7 @@ async fn csv_matches_the_math_core_replay_to_the_unit() {
     let d = result.decimals;
     for row in &rows {
         let step: usize = row[col["step"]].parse().unwrap();
-        let prices = Prices {
-            spot: pyth(row[col["price"]]),
-            ema: pyth(row[col["ema"]]),
-        };
+        let prices = Prices::new(pyth(row[col["price"]]), pyth(row[col["ema"]]));
         let mut flows = Flows::default();
         while let Some(op) = ops.next_if(|o| o.step == step) {
             if op.refused.is_some() {

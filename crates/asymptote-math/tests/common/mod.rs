@@ -319,10 +319,10 @@ impl World {
     }
 
     pub fn prices(&self) -> Prices {
-        Prices {
-            spot: price_at(self.config.mark, self.spot_ppm),
-            ema: price_at(self.config.mark, self.ema_ppm),
-        }
+        Prices::new(
+            price_at(self.config.mark, self.spot_ppm),
+            price_at(self.config.mark, self.ema_ppm),
+        )
     }
 
     pub fn holding(&self, side: Side) -> U256 {

@@ -62,7 +62,8 @@ pub fn accrue(ctx: Context<Accrue>) -> Result<()> {
     let (price, used_fallback_price) = crank_price(pool, &ctx.accounts.oracle, &legacy, &clock)?;
     crate::cu_trace!("accrue: oracle read");
     let config = pool.params.math_config()?;
-    let prices = oracle::candidates(&price, 0, Side::Collateral, Side::Collateral)?;
+    let prices = oracle::candidates(&price, 0, Side::Collateral, Side::Collateral)?
+        .with_known(pool.known_powers());
     let state = pool.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);
     let (next, charges, reserves) =
         accrue_funding_at(&config, &state, prices, clock.slot).map_err(math_err)?;

@@ -6,8 +6,8 @@ use anchor_spl::token::{self, Burn, MintTo, Token, Transfer};
 use anchor_spl::token_interface::{self, TokenInterface, TransferChecked};
 use asymptote_math::funding::FundingCharges;
 use asymptote_math::{
-    fund, trade_funded, Config as MathConfig, Funding, Reserves, Side, State as MathState, Trade,
-    TradeOutcome, MINIMUM_RESERVE, U256,
+    fund, trade_funded, Config as MathConfig, Funding, Powers, Reserves, Side, State as MathState,
+    Trade, TradeOutcome, MINIMUM_RESERVE, U256,
 };
 
 use super::exact_input::exact_input;
@@ -122,6 +122,7 @@ pub fn commit(pool: &mut Pool, executed: &Executed) -> Result<()> {
         .checked_add(narrow(executed.outcome.funding.protocol_fee)?)
         .ok_or(AsymptoteError::MathOverflow)?;
     pool.record_circulation(&executed.outcome.state)?;
+    pool.keep_powers(&Powers::from(&executed.outcome.price));
     pool.store(&executed.outcome.state)
 }
 
@@ -145,7 +146,8 @@ impl TradeSetup {
         supplies: [(Side, u64); 2],
     ) -> Result<Box<Self>> {
         let config = pool.params.math_config()?;
-        let prices = oracle::candidates(price, pool.oracle.conf_widening_bps, sides.0, sides.1)?;
+        let prices = oracle::candidates(price, pool.oracle.conf_widening_bps, sides.0, sides.1)?
+            .with_known(pool.known_powers());
         let state = pool.math_state(supplies);
         let funding = fund(&config, &state, prices, sides, slot).map_err(math_err)?;
         Ok(Box::new(Self {

@@ -64,7 +64,8 @@ pub fn quote_pool(ctx: Context<QuotePool>) -> Result<PoolQuote> {
     )?;
     let config = pool.params.math_config()?;
     let state = pool.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);
-    let prices = oracle::candidates(&price, 0, Side::Collateral, Side::Collateral)?;
+    let prices = oracle::candidates(&price, 0, Side::Collateral, Side::Collateral)?
+        .with_known(pool.known_powers());
     let (next, charges) = accrue_funding(&config, &state, prices, clock.slot).map_err(math_err)?;
     let reserves = next
         .reserves_at(&config, U256::from(price.price))

@@ -169,7 +169,7 @@ pub fn candidates(
     let widened = side_out == Side::Long || side_in == Side::Short;
     let narrowed = side_out == Side::Short || side_in == Side::Long;
     if widening_bps == 0 || !(widened || narrowed) {
-        return Ok(Prices { spot, ema });
+        return Ok(Prices::new(spot, ema));
     }
     // ceil(conf * bps / 10000) in 256 bits: a u128 confidence times up to 40,000 bps does
     // not fit in u128 (the cargo-fuzz `account_decode` target found the overflow). On
@@ -183,15 +183,12 @@ pub fn candidates(
     let (conf, ema_conf) = (widen(price.conf)?, widen(price.ema_conf)?);
     let one = U256::from(1u8);
     Ok(if widened {
-        Prices {
-            spot: spot.saturating_add(conf),
-            ema: ema.saturating_add(ema_conf),
-        }
+        Prices::new(spot.saturating_add(conf), ema.saturating_add(ema_conf))
     } else {
-        Prices {
-            spot: spot.saturating_sub(conf).max(one),
-            ema: ema.saturating_sub(ema_conf).max(one),
-        }
+        Prices::new(
+            spot.saturating_sub(conf).max(one),
+            ema.saturating_sub(ema_conf).max(one),
+        )
     })
 }
 

@@ -16,7 +16,7 @@
 #![allow(unsafe_code)]
 
 use anchor_lang::prelude::*;
-use asymptote_math::{Config as MathConfig, SkewConfig, State as MathState, U256, U64F64};
+use asymptote_math::{Config as MathConfig, Powers, SkewConfig, State as MathState, U256, U64F64};
 use asymptote_math::{Side, MINIMUM_SUPPLY};
 use bytemuck::{Pod, Zeroable};
 
@@ -203,6 +203,12 @@ pub struct PoolBooks {
     pub a: [u8; 32],
     /// SHORT coefficient `b`, U256 little-endian.
     pub b: [u8; 32],
+    /// The powers `x^K` and `x^-K` (Q128, U256 little-endian) at `powers_price` (zero: none
+    /// yet), as the last trade computed them. MARK and K never change, so a trade at the
+    /// same price takes them from here (`asymptote_math::Powers`).
+    pub powers_price: [u8; 32],
+    pub powers_xk: [u8; 32],
+    pub powers_xk_short: [u8; 32],
     pub last_price_slot: u64,
     pub last_interest_slot: u64,
     pub last_premium_slot: u64,
@@ -266,9 +272,10 @@ impl Pool {
     pub const VERSION: u8 = 1;
     /// Account size: the discriminator and the layout.
     pub const SPACE: usize = 8 + core::mem::size_of::<Pool>();
-    /// Bytes kept free for upgrades: 256 at version 1, less what was carved out since, plus
-    /// the three that make the layout a multiple of its 8-byte alignment (832 bytes).
-    pub const RESERVED: usize = 256 - 3 * 8 + 3;
+    /// Bytes kept free for upgrades: 256 at version 1, less what was carved out since (the
+    /// circulation counters, the powers), plus the three that make the layout a multiple of
+    /// its 8-byte alignment (832 bytes).
+    pub const RESERVED: usize = 256 - 3 * 8 - 3 * 32 + 3;
 
     /// The mint of a token side.
     pub fn mint_of(&self, side: Side) -> Result<Pubkey> {
@@ -313,6 +320,23 @@ impl Pool {
         self.books.last_interest_slot = state.last_interest;
         self.books.last_premium_slot = state.last_premium;
         Ok(())
+    }
+
+    /// The powers the pool keeps, if any.
+    pub fn known_powers(&self) -> Option<Powers> {
+        let price = u256_from_bytes(&self.books.powers_price);
+        (!price.is_zero()).then(|| Powers {
+            price,
+            xk: u256_from_bytes(&self.books.powers_xk),
+            xk_short: u256_from_bytes(&self.books.powers_xk_short),
+        })
+    }
+
+    /// Keep the powers at the price a trade used, for the next trade at that price.
+    pub fn keep_powers(&mut self, powers: &Powers) {
+        self.books.powers_price = u256_to_bytes(powers.price);
+        self.books.powers_xk = u256_to_bytes(powers.xk);
+        self.books.powers_xk_short = u256_to_bytes(powers.xk_short);
     }
 
     /// Record the circulation after a trade minted or burned (`state` from `math_state`,
