@@ -394,7 +394,10 @@ async fn compute_unit_table() {
          figures may sit above what `cargo build-sbf` produces; memory intrinsics go to the runtime's \
          `sol_mem*` syscalls as platform-tools does, see `crates/sbf-mem`), in solana-program-test 3.1.12. \
          Each figure is the program's own invocation, CPIs (token transfers, mints, burns, event) included. \
-         `scripts/cu-profile` breaks the traced instructions down by phase.\n\n\
+         `scripts/cu-profile` breaks the traced instructions down by phase. Trades run 0.01% off the \
+         pool's MARK (at MARK `x^K` is exactly one and nearly free). The pool keeps `x^K` and its \
+         inverse at the price of its last trade: a row at a new price computes them, a row at the \
+         price of the previous trade reuses them.\n\n\
          | instruction | scenario | compute units | goal |\n|---|---|---:|---:|\n",
     );
     for r in &rows {
