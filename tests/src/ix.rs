@@ -747,6 +747,40 @@ impl Fixture {
         )
     }
 
+    /// `settle_off_chain` on the pool with its kept powers erased: every `x^K` computed
+    /// afresh, as the math core computes it without a memo.
+    pub async fn settle_from_scratch(
+        &mut self,
+        side_in: TradeSide,
+        side_out: TradeSide,
+        budget: u64,
+    ) -> Box<asymptote::instructions::common::Executed> {
+        let mut pool = self.pool().await;
+        pool.books.powers_price = [0; 32];
+        pool.books.powers_xk = [0; 32];
+        pool.books.powers_xk_short = [0; 32];
+        assert_eq!(pool.known_powers(), None);
+        let slot = self.env.clock().await.slot;
+        let mut supplies = [(asymptote_math::Side::Collateral, 0); 2];
+        for (i, side) in [side_in, side_out].into_iter().enumerate() {
+            if side != TradeSide::Collateral {
+                let mint = self.keys.mint(side);
+                supplies[i] = (side.into(), self.env.supply(&mint).await);
+            }
+        }
+        let price = self.oracle_price();
+        asymptote::instructions::exact_input::exact_input(
+            &pool,
+            &price,
+            slot,
+            side_in.into(),
+            side_out.into(),
+            budget,
+            supplies,
+        )
+        .expect("settlement from scratch")
+    }
+
     /// `settle_off_chain` for a trade the test expects to succeed.
     pub async fn expect_trade(
         &mut self,

@@ -124,6 +124,46 @@ async fn swap_long_to_short_keeps_collateral_and_matches_the_math_core() {
     );
 }
 
+/// The pool keeps `x^K` and its inverse at its last trade's price. Whether a trade reuses
+/// them (same price) or not (new price, or a price the pool left), it moves exactly what
+/// the same trade computed from scratch moves, and the kept powers are the math core's.
+#[tokio::test]
+async fn kept_powers_never_change_a_trade() {
+    let mut f = Fixture::new().await;
+    let trader = f.trader(100_000 * USDC).await;
+    let config = f.pool().await.params.math_config().unwrap();
+    let kept_at = |pool: &asymptote::state::Pool| pool.known_powers().map(|p| p.price);
+    let first = f.price.price;
+    let plan = [
+        (first + first / 20, Long),  // a new price
+        (first + first / 20, Short), // the price of the previous trade
+        (first - first / 50, Lp),    // another new price
+        (first + first / 20, Long),  // back to a price the pool left
+        (first + first / 20, Lp),
+    ];
+    for (price, side) in plan {
+        if price != f.price.price {
+            f.set_price(price).await;
+        }
+        let want = f.settle_from_scratch(Collateral, side, 1_000 * USDC).await;
+        let held = f.env.balance(&trader.account(side)).await;
+        f.open(&trader, side, 1_000 * USDC, 1).await.expect("open");
+        assert_eq!(
+            f.env.balance(&trader.account(side)).await - held,
+            want.amount_out,
+            "{side:?} at {price}"
+        );
+        let pool = f.pool().await;
+        let selected = &want.outcome.price;
+        assert_eq!(kept_at(&pool), Some(selected.price));
+        assert_eq!(
+            pool.known_powers(),
+            Some(asymptote_math::Powers::at(selected.price, config.mark, config.k).unwrap())
+        );
+        assert_eq!(U256::from(pool.books.r), want.outcome.state.r);
+    }
+}
+
 #[tokio::test]
 async fn funding_over_a_day_matches_the_math_core_and_fees_can_be_collected() {
     let mut f = Fixture::new().await;
