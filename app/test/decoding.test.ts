@@ -79,11 +79,13 @@ describe("accounts", () => {
       u128(150n * 10n ** 18n), u128(0n), u128(0n), u64(1000n), u64(2000n), u64(5n), u64(0n), u32(2), u32(30),
       // books
       u128(r), u128(99n), u128(7n), u128(8n), Buffer.alloc(32, 1), Buffer.alloc(32, 2),
+      // the powers kept at the last trade's price
+      Buffer.alloc(32, 3), Buffer.alloc(32, 4), Buffer.alloc(32, 5),
       u64(12n), u64(10n), u64(11n), u64(BigInt.asUintN(64, -5n)), u64(21n), u64(22n), u64(23n),
       u64(1000n),
       // oracle limits, then the reserved bytes
       Buffer.from([1]), key(12).toBuffer(), u32(150), u16(100), u16(500), u16(500), u16(0),
-      Buffer.alloc(256 - 24 + 3),
+      Buffer.alloc(256 - 24 - 96 + 3),
     ]);
     assert.equal(data.length, 840);
     const pool = decodePool(data);
@@ -103,6 +105,8 @@ describe("accounts", () => {
       [pool.books.circulatingLong, pool.books.circulatingShort, pool.books.circulatingLp],
       [21n, 22n, 23n],
     );
+    assert.deepEqual(Array.from(pool.books.powersXk), new Array(32).fill(4));
+    assert.deepEqual(Array.from(pool.books.powersXkShort), new Array(32).fill(5));
     assert.equal(pool.createdSlot, 1000n);
   });
 });
