@@ -727,24 +727,7 @@ impl Fixture {
         budget: u64,
     ) -> anchor_lang::Result<Box<asymptote::instructions::common::Executed>> {
         let pool = self.pool().await;
-        let slot = self.env.clock().await.slot;
-        let mut supplies = [(asymptote_math::Side::Collateral, 0); 2];
-        for (i, side) in [side_in, side_out].into_iter().enumerate() {
-            if side != TradeSide::Collateral {
-                let mint = self.keys.mint(side);
-                supplies[i] = (side.into(), self.env.supply(&mint).await);
-            }
-        }
-        let price = self.oracle_price();
-        asymptote::instructions::exact_input::exact_input(
-            &pool,
-            &price,
-            slot,
-            side_in.into(),
-            side_out.into(),
-            budget,
-            supplies,
-        )
+        self.settle_on(&pool, side_in, side_out, budget).await
     }
 
     /// `settle_off_chain` on the pool with its kept powers erased: every `x^K` computed
@@ -760,6 +743,20 @@ impl Fixture {
         pool.books.powers_xk = [0; 32];
         pool.books.powers_xk_short = [0; 32];
         assert_eq!(pool.known_powers(), None);
+        self.settle_on(&pool, side_in, side_out, budget)
+            .await
+            .expect("settlement from scratch")
+    }
+
+    /// The program's settlement of an exact-input trade on `pool`, at the current slot,
+    /// oracle price and mint supplies.
+    async fn settle_on(
+        &mut self,
+        pool: &asymptote::state::Pool,
+        side_in: TradeSide,
+        side_out: TradeSide,
+        budget: u64,
+    ) -> anchor_lang::Result<Box<asymptote::instructions::common::Executed>> {
         let slot = self.env.clock().await.slot;
         let mut supplies = [(asymptote_math::Side::Collateral, 0); 2];
         for (i, side) in [side_in, side_out].into_iter().enumerate() {
@@ -770,7 +767,7 @@ impl Fixture {
         }
         let price = self.oracle_price();
         asymptote::instructions::exact_input::exact_input(
-            &pool,
+            pool,
             &price,
             slot,
             side_in.into(),
@@ -778,7 +775,6 @@ impl Fixture {
             budget,
             supplies,
         )
-        .expect("settlement from scratch")
     }
 
     /// `settle_off_chain` for a trade the test expects to succeed.

@@ -64,10 +64,7 @@ impl Fixed<'_> {
             Fixed::CollateralMint(_) => &pool.collateral_mint,
             Fixed::Authority(_) => &pool.authority,
             Fixed::CollateralTokenProgram(_) => &pool.collateral_token_program,
-            Fixed::Mint(Side::Long, ..) => &pool.long_mint,
-            Fixed::Mint(Side::Short, ..) => &pool.short_mint,
-            Fixed::Mint(Side::Lp, ..) => &pool.lp_mint,
-            Fixed::Mint(Side::Collateral, ..) => return None,
+            Fixed::Mint(side, ..) => return pool.mint_of(side),
         })
     }
 

@@ -58,7 +58,8 @@ fn supply_of(
     if side == Side::Collateral {
         return Ok((side, 0));
     }
-    require_keys_eq!(mint.key(), pool.mint_of(side)?, AsymptoteError::WrongMint);
+    let pool_mint = *pool.mint_of(side).ok_or(AsymptoteError::InvalidSide)?;
+    require_keys_eq!(mint.key(), pool_mint, AsymptoteError::WrongMint);
     Ok((side, mint_supply(mint, &token::ID, name)?))
 }
 

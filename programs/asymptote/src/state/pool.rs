@@ -277,13 +277,14 @@ impl Pool {
     /// its 8-byte alignment (832 bytes).
     pub const RESERVED: usize = 256 - 3 * 8 - 3 * 32 + 3;
 
-    /// The mint of a token side.
-    pub fn mint_of(&self, side: Side) -> Result<Pubkey> {
+    /// The mint of a token side (`None` for collateral), by reference: a key copied out of
+    /// the pool moves byte by byte on SBF.
+    pub fn mint_of(&self, side: Side) -> Option<&Pubkey> {
         match side {
-            Side::Long => Ok(self.long_mint),
-            Side::Short => Ok(self.short_mint),
-            Side::Lp => Ok(self.lp_mint),
-            Side::Collateral => err!(AsymptoteError::InvalidSide),
+            Side::Long => Some(&self.long_mint),
+            Side::Short => Some(&self.short_mint),
+            Side::Lp => Some(&self.lp_mint),
+            Side::Collateral => None,
         }
     }
 
