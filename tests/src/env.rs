@@ -34,6 +34,65 @@ impl Mode {
     }
 }
 
+/// The program at SPL Token's address (`Tokenkeg...`) in the bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProgram {
+    /// SPL Token 3.5.0, the build solana-program-test 3.1 bundles: what clusters ran until
+    /// SIMD-0266 replaced it (mainnet epoch 971, May 2026).
+    SplToken3_5,
+    /// p-token 1.0.0 (SIMD-0266): what mainnet and devnet run at that address now, and what
+    /// solana-program-test 4.4 bundles there. Same instructions, accounts and errors, about
+    /// 1/60 of the compute units. `scripts/fetch-p-token` puts the `.so` in `SBF_OUT_DIR`.
+    PToken,
+}
+
+impl TokenProgram {
+    /// `ASYMPTOTE_TOKEN_PROGRAM=p-token|spl-token-3.5`; by default the SBF build meets the
+    /// token program clusters run (p-token) and the native build the bundled SPL Token 3.5,
+    /// so one test run covers the program against both.
+    pub fn from_env(mode: Mode) -> Self {
+        match std::env::var("ASYMPTOTE_TOKEN_PROGRAM").as_deref() {
+            Ok("p-token") => TokenProgram::PToken,
+            Ok("spl-token-3.5") => TokenProgram::SplToken3_5,
+            Ok(other) => {
+                panic!("ASYMPTOTE_TOKEN_PROGRAM={other}: expected p-token or spl-token-3.5")
+            }
+            Err(_) if mode == Mode::Sbf => TokenProgram::PToken,
+            Err(_) => TokenProgram::SplToken3_5,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenProgram::SplToken3_5 => "SPL Token 3.5.0",
+            TokenProgram::PToken => "p-token 1.0.0",
+        }
+    }
+}
+
+/// Where the SBF artefacts are: `SBF_OUT_DIR`, else the workspace's `target/deploy`.
+fn sbf_out_dir() -> String {
+    std::env::var("SBF_OUT_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/deploy").into())
+}
+
+/// Replace the bundled SPL Token 3.5.0 with p-token as SIMD-0266 did: the same address,
+/// now under the upgradeable loader. Added as plain accounts, which program-test stores
+/// after its bundled programs (genesis accounts would be overwritten by them).
+fn install_p_token(pt: &mut ProgramTest) {
+    let path = format!("{}/spl_p_token.so", sbf_out_dir());
+    let elf =
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run scripts/fetch-p-token)"));
+    let token = anchor_spl::token::ID;
+    let program_data = program_data_address(&token);
+    let mut header = program_data_bytes(&Pubkey::default());
+    header.extend_from_slice(&elf);
+    let mut program = vec![2, 0, 0, 0];
+    program.extend_from_slice(program_data.as_ref());
+    pt.add_account(token, loader_account(program, true));
+    pt.add_account(program_data, loader_account(header, false));
+}
+
 /// Anchor's `entry` ties the program id, the accounts and the data to one lifetime, which
 /// `processor!` cannot express. Re-home the id and the data to the accounts' lifetime by
 /// leaking copies (test-only; the cloned `AccountInfo`s share the runtime's buffers, so
@@ -56,6 +115,7 @@ pub const SECONDS_PER_SLOT_DEN: i64 = 5;
 pub struct TestEnv {
     pub ctx: ProgramTestContext,
     pub mode: Mode,
+    pub token_program: TokenProgram,
     /// Upgrade authority of the program (becomes the admin).
     pub upgrade_authority: Keypair,
     /// Owner program of legacy Pyth price accounts in this bank.
@@ -93,6 +153,10 @@ impl TestEnv {
     }
 
     pub async fn start_in(mode: Mode) -> Self {
+        Self::start_with(mode, TokenProgram::from_env(mode)).await
+    }
+
+    pub async fn start_with(mode: Mode, token_program: TokenProgram) -> Self {
         let upgrade_authority = Keypair::new();
         let program_data = program_data_address(&asymptote::ID);
         let mut header = program_data_bytes(&upgrade_authority.pubkey());
@@ -109,8 +173,7 @@ impl TestEnv {
                 // Deploy the .so as `anchor deploy` does: upgradeable loader, a Program
                 // account pointing at its ProgramData, our key as upgrade authority.
                 let mut pt = ProgramTest::default();
-                let dir = std::env::var("SBF_OUT_DIR").unwrap_or_else(|_| "target/deploy".into());
-                let elf = std::fs::read(format!("{dir}/asymptote.so"))
+                let elf = std::fs::read(format!("{}/asymptote.so", sbf_out_dir()))
                     .expect("SBF_OUT_DIR/asymptote.so (run scripts/build-sbf)");
                 header.extend_from_slice(&elf);
                 let mut program = vec![2, 0, 0, 0];
@@ -120,11 +183,15 @@ impl TestEnv {
                 pt
             }
         };
+        if token_program == TokenProgram::PToken {
+            install_p_token(&mut pt);
+        }
         pt.set_compute_max_units(1_400_000);
         let ctx = pt.start_with_context().await;
         let mut env = TestEnv {
             ctx,
             mode,
+            token_program,
             upgrade_authority,
             legacy_pyth_program: Pubkey::new_unique(),
             tx_counter: 0,

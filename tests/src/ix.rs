@@ -416,6 +416,7 @@ pub struct Fixture {
 
 pub struct FixtureOptions {
     pub mode: crate::Mode,
+    pub token_program: crate::TokenProgram,
     pub source: OracleSource,
     pub collateral_program: Pubkey,
     pub decimals: u8,
@@ -434,6 +435,7 @@ impl Default for FixtureOptions {
     fn default() -> Self {
         Self {
             mode: crate::Mode::from_env(),
+            token_program: crate::TokenProgram::from_env(crate::Mode::from_env()),
             source: OracleSource::PythPull,
             collateral_program: TOKEN,
             decimals: 6,
@@ -455,7 +457,7 @@ impl Fixture {
     }
 
     pub async fn with(opts: FixtureOptions) -> Self {
-        let mut env = TestEnv::start_in(opts.mode).await;
+        let mut env = TestEnv::start_with(opts.mode, opts.token_program).await;
         let admin = env.upgrade_authority.insecure_clone();
         let guardian = Keypair::new();
         let fee_recipient = Keypair::new();

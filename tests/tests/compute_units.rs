@@ -19,11 +19,50 @@ struct Row {
 
 #[tokio::test]
 async fn compute_unit_table() {
-    let mut f = Fixture::new().await;
-    if f.env.mode == Mode::Native {
+    if Mode::from_env() == Mode::Native {
         eprintln!("compute units are metered only on the SBF build (ASYMPTOTE_TEST_MODE=sbf)");
         return;
     }
+    // The same scenarios against both token programs: p-token is what clusters run at SPL
+    // Token's address since SIMD-0266; SPL Token 3.5.0 is program-test 3.1's bundle and
+    // what every earlier table measured.
+    let current = measure(TokenProgram::PToken).await;
+    // `scripts/cu-profile` reads the logs of one bank: the p-token one.
+    if std::env::var_os("ASYMPTOTE_CU_PROFILE").is_some() {
+        return;
+    }
+    let legacy = measure(TokenProgram::SplToken3_5).await;
+    assert_eq!(current.len(), legacy.len());
+    write_table(&current, &legacy);
+    for (r, l) in current.iter().zip(&legacy) {
+        assert_eq!((r.instruction, r.scenario), (l.instruction, l.scenario));
+        for units in [r.units, l.units] {
+            assert!(units > 0, "{} was not metered", r.instruction);
+            // Every instruction but create_pool must fit Solana's default 200k
+            // per-instruction budget; create_pool (seven account creations) is sent with a
+            // compute-unit limit.
+            let ceiling = if r.instruction == "create_pool" {
+                400_000
+            } else {
+                200_000
+            };
+            assert!(
+                units < ceiling,
+                "{} {}: {units} CU",
+                r.instruction,
+                r.scenario
+            );
+        }
+    }
+}
+
+/// Every row of the table, measured in a bank with `token` at SPL Token's address.
+async fn measure(token: TokenProgram) -> Vec<Row> {
+    let mut f = Fixture::with(FixtureOptions {
+        token_program: token,
+        ..FixtureOptions::default()
+    })
+    .await;
     let mut rows = Vec::new();
     let mut row = |instruction, scenario, units, goal| {
         rows.push(Row {
@@ -310,7 +349,7 @@ async fn compute_unit_table() {
 
     // Exact input with a skew charge: the closed-form guess (a funding step and a quadratic
     // solve) before the one trade, so this is the expensive open.
-    let mut g = skewed_pool().await;
+    let mut g = skewed_pool(token).await;
     let t = g.trader(100_000 * USDC).await;
     g.nudge_price().await;
     let ix = open_ix(
@@ -332,7 +371,7 @@ async fn compute_unit_table() {
         Some(30_000),
     );
     // The largest open the tests check: 30% of a fresh 1,000,000 USDC pool.
-    let mut h = skewed_pool().await;
+    let mut h = skewed_pool(token).await;
     let big = h.trader(300_000 * USDC).await;
     h.nudge_price().await;
     let ix = open_ix(
@@ -388,51 +427,45 @@ async fn compute_unit_table() {
         Some(30_000),
     );
 
+    rows
+}
+
+/// Print the table; with `ASYMPTOTE_CU_TABLE=path` also write it there.
+fn write_table(current: &[Row], legacy: &[Row]) {
     let mut table = String::from(
         "# Compute units\n\nMeasured by `scripts/cu-table` (the `compute_unit_table` test) on the SBF build from \
          `scripts/build-sbf` (Debian rustc-web 1.96 + sbpf-linker, SBPF v0, not Solana's platform-tools: \
          figures may sit above what `cargo build-sbf` produces; memory intrinsics go to the runtime's \
          `sol_mem*` syscalls as platform-tools does, see `crates/sbf-mem`), in solana-program-test 3.1.12. \
          Each figure is the program's own invocation, CPIs (token transfers, mints, burns, event) included. \
-         `scripts/cu-profile` breaks the traced instructions down by phase. Trades run 0.01% off the \
-         pool's MARK (at MARK `x^K` is exactly one and nearly free). The pool keeps `x^K` and its \
-         inverse at the price of its last trade: a row at a new price computes them, a row at the \
-         price of the previous trade reuses them.\n\n\
-         | instruction | scenario | compute units | goal |\n|---|---|---:|---:|\n",
+         `scripts/cu-profile` breaks the traced instructions down by phase.\n\n\
+         Two banks run the same scenarios and differ only in the program at SPL Token's address: \
+         **p-token 1.0.0**, what mainnet has run there since SIMD-0266 (epoch 971, May 2026) and what \
+         solana-program-test 4.4 bundles (`scripts/fetch-p-token`), and **SPL Token 3.5.0**, what \
+         program-test 3.1 bundles and clusters ran before (a transfer 76 CU against 4,645). The goals \
+         are read against p-token.\n\n\
+         Trades run 0.01% off the pool's MARK (at MARK `x^K` is exactly one and nearly free). The pool \
+         keeps `x^K` and its inverse at the price of its last trade: a row at a new price computes \
+         them, a row at the price of the previous trade reuses them.\n\n\
+         | instruction | scenario | p-token | SPL Token 3.5.0 | goal |\n|---|---|---:|---:|---:|\n",
     );
-    for r in &rows {
+    for (r, l) in current.iter().zip(legacy) {
         let goal = r.goal.map(|g| format!("{g}")).unwrap_or_default();
         table.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
-            r.instruction, r.scenario, r.units, goal
+            "| {} | {} | {} | {} | {} |\n",
+            r.instruction, r.scenario, r.units, l.units, goal
         ));
     }
     println!("{table}");
     if let Ok(path) = std::env::var("ASYMPTOTE_CU_TABLE") {
         std::fs::write(&path, &table).expect("write the table");
     }
-    for r in &rows {
-        assert!(r.units > 0, "{} was not metered", r.instruction);
-        // Every instruction but create_pool must fit Solana's default 200k per-instruction
-        // budget; create_pool (seven account creations) is sent with a compute-unit limit.
-        let ceiling = if r.instruction == "create_pool" {
-            400_000
-        } else {
-            200_000
-        };
-        assert!(
-            r.units < ceiling,
-            "{} {}: {} CU",
-            r.instruction,
-            r.scenario,
-            r.units
-        );
-    }
 }
 
 /// A default pool with a skew charge (lambda 0.05) and a cap of 4.
-async fn skewed_pool() -> Fixture {
+async fn skewed_pool(token: TokenProgram) -> Fixture {
     Fixture::with(FixtureOptions {
+        token_program: token,
         params: asymptote::state::PoolParams {
             skew_lambda: (1u128 << 64) / 20,
             skew_cap: 4u128 << 64,

@@ -16,7 +16,7 @@ use asymptote::oracle::candidates;
 use asymptote::state::{math_supply, u256_from_bytes, OracleConfig, OracleSource, Pool};
 use asymptote_math::{accrue_funding_at, Side, State as MathState, U256};
 use asymptote_tests::{
-    refusal_name, BanksClientError, Fixture, FixtureOptions, Mode, Trader, TOKEN,
+    refusal_name, BanksClientError, Fixture, FixtureOptions, Mode, TokenProgram, Trader, TOKEN,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -300,6 +300,7 @@ impl Sandbox {
         };
         let mut f = Fixture::with(FixtureOptions {
             mode,
+            token_program: TokenProgram::from_env(mode),
             source: OracleSource::PythPull,
             collateral_program: TOKEN,
             decimals,
