@@ -591,7 +591,7 @@ impl Solver {
         let d63 = shl(d.mag, 63)?;
         let (b, ad) = if q {
             let n2 = mul_div(mul_div(lambda, n.mag, l).ok()?, shl(n.mag, 63)?, l).ok()?;
-            let dl = mul_div(d.mag, Q128, l).ok()?;
+            let dl = mul_div(Q128, d.mag, l).ok()?;
             let b = Fixed::pos(Q128)
                 .add(slope)?
                 .add(Fixed::new(true, n2))?
@@ -604,7 +604,7 @@ impl Solver {
             (b, Fixed::new(d.neg, mul_div(lk2, d63, l).ok()?))
         };
         // b^2 + 4 a D (Q128), its square root in Q64
-        let disc = Fixed::pos(mul_div(b.mag, b.mag, Q128).ok()?)
+        let disc = Fixed::pos(mul_shr::<128>(b.mag, b.mag).ok()?)
             .add(Fixed::new(ad.neg, ad.mag.checked_mul(U256::from(4u8))?))?;
         if disc.neg {
             return None;
@@ -726,7 +726,7 @@ fn step_bounds(side: Side, v: U256, out: &TradeOutcome) -> Option<(U256, U256)> 
     if target > big_r1 >> 1 {
         return None;
     }
-    let c = mul_div_up(target, Q128, x).ok()?;
+    let c = mul_div_up(Q128, target, x).ok()?;
     let end = mul_shr::<128>(c, x).ok()?.checked_sub(r0)?;
     let below = mul_shr::<128>(c.checked_sub(U256::from(1u8))?, x).ok()?;
     let start = below.checked_add(U256::from(1u8))?.saturating_sub(r0);

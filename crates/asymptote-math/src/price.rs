@@ -10,6 +10,13 @@ use crate::wide::{add, mul_div, mul_shr, Q128, Q256M, U256};
 /// overflow, raised by square-and-multiply with every product floored, de-powered if it
 /// underflows to 0, and inverted with `Q256M / xk` if the price was above MARK.
 pub fn xk(price: U256, mark: U256, k: u32) -> PoolResult<U256> {
+    let (power, inverted) = power_of_ratio(price, mark, k)?;
+    Ok(if inverted { Q256M / power } else { power })
+}
+
+/// The power of `price / MARK` or of its reciprocal, whichever ratio is <= 1, in Q128, and
+/// whether it was the reciprocal (the price above MARK). The power is in `1..=Q128`.
+fn power_of_ratio(price: U256, mark: U256, k: u32) -> PoolResult<(U256, bool)> {
     if price.is_zero() {
         return Err(PoolError::ZeroPrice);
     }
@@ -24,13 +31,10 @@ pub fn xk(price: U256, mark: U256, k: u32) -> PoolResult<U256> {
     };
     let mut power = powu(mul_div(Q128, num, den)?, k)?;
     if power.is_zero() {
+        // pow_up_to never returns 0.
         power = pow_up_to(num, den, k)?;
     }
-    if inverted {
-        // power >= 1 here: pow_up_to never returns 0.
-        power = Q256M / power;
-    }
-    Ok(power)
+    Ok((power, inverted))
 }
 
 /// The SHORT side's own power, `x^-K = Q256M / xk`.
@@ -141,11 +145,28 @@ pub struct Powers {
 
 impl Powers {
     pub fn at(price: U256, mark: U256, k: u32) -> PoolResult<Self> {
-        let xk = xk(price, mark, k)?;
+        let (power, inverted) = power_of_ratio(price, mark, k)?;
+        if !inverted {
+            return Ok(Self {
+                price,
+                xk: power,
+                xk_short: inverse_xk(power)?,
+            });
+        }
+        // Above MARK `xk = Q256M / power`, and the SHORT power `Q256M / xk` comes out of the
+        // same division: with `Q256M = xk * power + rem`, `Q256M / xk = power +
+        // floor(rem / xk)`, and `rem < power <= Q128` while `xk >= Q256M / Q128 = Q128 - 1`,
+        // so that floor is 0 or 1. One 256-bit division instead of two.
+        let (xk, rem) = Q256M.div_rem(power);
+        let xk_short = if rem >= xk {
+            power + U256::from(1u8)
+        } else {
+            power
+        };
         Ok(Self {
             price,
             xk,
-            xk_short: inverse_xk(xk)?,
+            xk_short,
         })
     }
 }
@@ -274,6 +295,57 @@ mod tests {
         // a ratio below 2^-128 cannot be represented at all: x is treated as 1 (Q128)
         let tiny = U256::from(1u8);
         assert_eq!(xk(tiny, U256::from(1u8) << 200, 1).unwrap(), Q128);
+    }
+
+    /// `Powers::at` takes the SHORT power above MARK from the remainder of the division
+    /// that gave `xk`; it must equal `Q256M / xk` exactly, including `power = Q128` (where
+    /// the floor is 1) and the de-powered and far cases.
+    #[test]
+    fn powers_equal_xk_and_its_inverse() {
+        let mark = u(MARK);
+        let prices = [
+            mark,
+            mark + u(1),
+            mark - u(1),
+            mark + (mark >> 13), // 0.01% above
+            mark - (mark >> 13),
+            mark * u(3) / u(2),
+            mark << 64,
+            mark << 120, // far enough above MARK to de-power
+            mark >> 70,
+            u(1),
+            U256::MAX,
+        ];
+        for k in 1..=8 {
+            for price in prices {
+                let powers = Powers::at(price, mark, k).unwrap();
+                let xk = xk(price, mark, k).unwrap();
+                assert_eq!(powers.xk, xk, "price {price}, k {k}");
+                assert_eq!(
+                    powers.xk_short,
+                    inverse_xk(xk).unwrap(),
+                    "price {price}, k {k}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn powers_equal_xk_and_its_inverse_on_random_prices(
+            price in proptest::array::uniform4(proptest::num::u64::ANY),
+            mark in proptest::array::uniform4(proptest::num::u64::ANY),
+            shifts in (0usize..256, 0usize..256),
+            k in 1u32..=16,
+        ) {
+            let price = U256::from_limbs(price) >> shifts.0;
+            let mark = U256::from_limbs(mark) >> shifts.1;
+            proptest::prop_assume!(!price.is_zero() && !mark.is_zero());
+            let powers = Powers::at(price, mark, k).unwrap();
+            let xk = xk(price, mark, k).unwrap();
+            proptest::prop_assert_eq!(powers.xk, xk);
+            proptest::prop_assert_eq!(powers.xk_short, inverse_xk(xk).unwrap());
+        }
     }
 
     #[test]
