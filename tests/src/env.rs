@@ -76,6 +76,24 @@ fn sbf_out_dir() -> String {
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/deploy").into())
 }
 
+/// The Program and ProgramData accounts of `elf` deployed at `program_id` under the
+/// upgradeable loader, as `anchor deploy` leaves them (`authority` may upgrade).
+fn upgradeable_program(
+    program_id: &Pubkey,
+    authority: &Pubkey,
+    elf: &[u8],
+) -> [(Pubkey, Account); 2] {
+    let program_data = program_data_address(program_id);
+    let mut header = program_data_bytes(authority);
+    header.extend_from_slice(elf);
+    let mut program = vec![2, 0, 0, 0];
+    program.extend_from_slice(program_data.as_ref());
+    [
+        (*program_id, loader_account(program, true)),
+        (program_data, loader_account(header, false)),
+    ]
+}
+
 /// Replace the bundled SPL Token 3.5.0 with p-token as SIMD-0266 did: the same address,
 /// now under the upgradeable loader. Added as plain accounts, which program-test stores
 /// after its bundled programs (genesis accounts would be overwritten by them).
@@ -83,14 +101,10 @@ fn install_p_token(pt: &mut ProgramTest) {
     let path = format!("{}/spl_p_token.so", sbf_out_dir());
     let elf =
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run scripts/fetch-p-token)"));
-    let token = anchor_spl::token::ID;
-    let program_data = program_data_address(&token);
-    let mut header = program_data_bytes(&Pubkey::default());
-    header.extend_from_slice(&elf);
-    let mut program = vec![2, 0, 0, 0];
-    program.extend_from_slice(program_data.as_ref());
-    pt.add_account(token, loader_account(program, true));
-    pt.add_account(program_data, loader_account(header, false));
+    for (address, account) in upgradeable_program(&anchor_spl::token::ID, &Pubkey::default(), &elf)
+    {
+        pt.add_account(address, account);
+    }
 }
 
 /// Anchor's `entry` ties the program id, the accounts and the data to one lifetime, which
@@ -115,7 +129,6 @@ pub const SECONDS_PER_SLOT_DEN: i64 = 5;
 pub struct TestEnv {
     pub ctx: ProgramTestContext,
     pub mode: Mode,
-    pub token_program: TokenProgram,
     /// Upgrade authority of the program (becomes the admin).
     pub upgrade_authority: Keypair,
     /// Owner program of legacy Pyth price accounts in this bank.
@@ -158,28 +171,28 @@ impl TestEnv {
 
     pub async fn start_with(mode: Mode, token_program: TokenProgram) -> Self {
         let upgrade_authority = Keypair::new();
-        let program_data = program_data_address(&asymptote::ID);
-        let mut header = program_data_bytes(&upgrade_authority.pubkey());
         let mut pt = match mode {
             Mode::Native => {
                 let mut pt = ProgramTest::new("asymptote", asymptote::ID, processor!(native_entry));
                 pt.prefer_bpf(false);
                 // A builtin has no ProgramData: write the one the config initialisation
                 // checks (same address and layout as on chain).
-                pt.add_account(program_data, loader_account(header, false));
+                pt.add_account(
+                    program_data_address(&asymptote::ID),
+                    loader_account(program_data_bytes(&upgrade_authority.pubkey()), false),
+                );
                 pt
             }
             Mode::Sbf => {
-                // Deploy the .so as `anchor deploy` does: upgradeable loader, a Program
-                // account pointing at its ProgramData, our key as upgrade authority.
+                // Deploy the .so as `anchor deploy` does, our key as upgrade authority.
                 let mut pt = ProgramTest::default();
                 let elf = std::fs::read(format!("{}/asymptote.so", sbf_out_dir()))
                     .expect("SBF_OUT_DIR/asymptote.so (run scripts/build-sbf)");
-                header.extend_from_slice(&elf);
-                let mut program = vec![2, 0, 0, 0];
-                program.extend_from_slice(program_data.as_ref());
-                pt.add_genesis_account(asymptote::ID, loader_account(program, true));
-                pt.add_genesis_account(program_data, loader_account(header, false));
+                let accounts =
+                    upgradeable_program(&asymptote::ID, &upgrade_authority.pubkey(), &elf);
+                for (address, account) in accounts {
+                    pt.add_genesis_account(address, account);
+                }
                 pt
             }
         };
@@ -191,7 +204,6 @@ impl TestEnv {
         let mut env = TestEnv {
             ctx,
             mode,
-            token_program,
             upgrade_authority,
             legacy_pyth_program: Pubkey::new_unique(),
             tx_counter: 0,

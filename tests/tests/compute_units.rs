@@ -432,7 +432,7 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
 
 /// Print the table; with `ASYMPTOTE_CU_TABLE=path` also write it there.
 fn write_table(current: &[Row], legacy: &[Row]) {
-    let mut table = String::from(
+    let mut table = format!(
         "# Compute units\n\nMeasured by `scripts/cu-table` (the `compute_unit_table` test) on the SBF build from \
          `scripts/build-sbf` (Debian rustc-web 1.96 + sbpf-linker, SBPF v0, not Solana's platform-tools: \
          figures may sit above what `cargo build-sbf` produces; memory intrinsics go to the runtime's \
@@ -447,7 +447,9 @@ fn write_table(current: &[Row], legacy: &[Row]) {
          Trades run 0.01% off the pool's MARK (at MARK `x^K` is exactly one and nearly free). The pool \
          keeps `x^K` and its inverse at the price of its last trade: a row at a new price computes \
          them, a row at the price of the previous trade reuses them.\n\n\
-         | instruction | scenario | p-token | SPL Token 3.5.0 | goal |\n|---|---|---:|---:|---:|\n",
+         | instruction | scenario | {} | {} | goal |\n|---|---|---:|---:|---:|\n",
+        TokenProgram::PToken.name(),
+        TokenProgram::SplToken3_5.name(),
     );
     for (r, l) in current.iter().zip(legacy) {
         let goal = r.goal.map(|g| format!("{g}")).unwrap_or_default();
