@@ -200,11 +200,49 @@ mod digits {
     }
 
     /// Full 512-bit product. Only the significant digits of each factor are multiplied
-    /// (the values the pool uses are mostly well under 256 bits).
+    /// (the values the pool uses are mostly well under 256 bits): a row for each non-zero
+    /// digit of `a` (callers put a sparse factor such as `Q128` first), across `b`, whose
+    /// width is a constant of the row loop so that it unrolls (as in `div`).
     pub fn mul(a: &[u32; 8], b: &[u32; 8]) -> [u32; 16] {
+        let (rows, width) = (&a[..significant(a)], significant(b));
         let mut w = [0u32; 16];
-        schoolbook(&a[..significant(a)], &b[..significant(b)], &mut w);
+        match width {
+            0 => {}
+            1 => rows_across::<1>(rows, b, &mut w),
+            2 => rows_across::<2>(rows, b, &mut w),
+            3 => rows_across::<3>(rows, b, &mut w),
+            4 => rows_across::<4>(rows, b, &mut w),
+            5 => rows_across::<5>(rows, b, &mut w),
+            6 => rows_across::<6>(rows, b, &mut w),
+            7 => rows_across::<7>(rows, b, &mut w),
+            _ => rows_across::<8>(rows, b, &mut w),
+        }
         w
+    }
+
+    /// `w = rows * wide[..N]` for a zeroed `w` and at most eight rows.
+    fn rows_across<const N: usize>(rows: &[u32], wide: &[u32; 8], w: &mut [u32; 16]) {
+        let Some(wide) = wide.first_chunk::<N>() else {
+            return;
+        };
+        for (i, &digit) in rows.iter().enumerate() {
+            if digit == 0 {
+                continue;
+            }
+            // One bounds check a row, not one a digit.
+            let Some(row) = w.get_mut(i..=i + N) else {
+                return;
+            };
+            let digit = u64::from(digit);
+            let mut carry = 0u64;
+            for j in 0..N {
+                // <= (2^32-1)^2 + 2 (2^32-1) = 2^64 - 1
+                let t = digit * u64::from(wide[j]) + u64::from(row[j]) + carry;
+                row[j] = t as u32;
+                carry = t >> BASE_BITS;
+            }
+            row[N] = carry as u32;
+        }
     }
 
     /// `a * b` if it fits in 512 bits.
