@@ -27,7 +27,7 @@ pub fn reserve(v: U256, xk: U256, big_r: U256) -> PoolResult<U256> {
 /// reference computes it: the conformance vectors pin these values.
 pub fn coefficient(r: U256, xk: U256, big_r: U256) -> PoolResult<U256> {
     if r <= big_r >> 1 {
-        // Q128 first: the product's schoolbook runs over the first factor's non-zero digits
+        // Q128 first: the product runs a row for each non-zero digit of its first factor
         // (one for Q128, four or more for a reserve).
         return Ok(mul_div_up(Q128, r, xk)?);
     }

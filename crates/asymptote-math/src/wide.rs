@@ -204,24 +204,46 @@ mod digits {
     /// digit of `a` (callers put a sparse factor such as `Q128` first), across `b`, whose
     /// width is a constant of the row loop so that it unrolls (as in `div`).
     pub fn mul(a: &[u32; 8], b: &[u32; 8]) -> [u32; 16] {
-        let (rows, width) = (&a[..significant(a)], significant(b));
         let mut w = [0u32; 16];
-        match width {
-            0 => {}
-            1 => rows_across::<1>(rows, b, &mut w),
-            2 => rows_across::<2>(rows, b, &mut w),
-            3 => rows_across::<3>(rows, b, &mut w),
-            4 => rows_across::<4>(rows, b, &mut w),
-            5 => rows_across::<5>(rows, b, &mut w),
-            6 => rows_across::<6>(rows, b, &mut w),
-            7 => rows_across::<7>(rows, b, &mut w),
-            _ => rows_across::<8>(rows, b, &mut w),
-        }
+        product_into(&a[..significant(a)], b, &mut w);
         w
     }
 
-    /// `w = rows * wide[..N]` for a zeroed `w` and at most eight rows.
-    fn rows_across<const N: usize>(rows: &[u32], wide: &[u32; 8], w: &mut [u32; 16]) {
+    /// `w = rows * b` for a zeroed `w` of at least `rows.len() + significant(b)` digits,
+    /// one instance per width of `b`.
+    fn product_into(rows: &[u32], b: &[u32; 8], w: &mut [u32]) {
+        match significant(b) {
+            0 => {}
+            1 => rows_across::<1>(rows, b, w),
+            2 => rows_across::<2>(rows, b, w),
+            3 => rows_across::<3>(rows, b, w),
+            4 => rows_across::<4>(rows, b, w),
+            5 => rows_across::<5>(rows, b, w),
+            6 => rows_across::<6>(rows, b, w),
+            7 => rows_across::<7>(rows, b, w),
+            _ => rows_across::<8>(rows, b, w),
+        }
+    }
+
+    /// `a * b` if it fits in 512 bits.
+    pub fn mul_512_256(a: &[u32; 16], b: &[u32; 8]) -> Option<[u32; 16]> {
+        let (na, nb) = (significant(a), significant(b));
+        if na + nb > 17 {
+            // a >= 2^(32 (na - 1)) and b >= 2^(32 (nb - 1)): the product is >= 2^512.
+            return None;
+        }
+        let mut w = [0u32; 17];
+        product_into(&a[..na], b, &mut w);
+        if w[16] != 0 {
+            return None;
+        }
+        let mut out = [0u32; 16];
+        out.copy_from_slice(&w[..16]);
+        Some(out)
+    }
+
+    /// `w = rows * wide[..N]` for a zeroed `w` of at least `rows.len() + N` digits.
+    fn rows_across<const N: usize>(rows: &[u32], wide: &[u32; 8], w: &mut [u32]) {
         let Some(wide) = wide.first_chunk::<N>() else {
             return;
         };
@@ -242,44 +264,6 @@ mod digits {
                 carry = t >> BASE_BITS;
             }
             row[N] = carry as u32;
-        }
-    }
-
-    /// `a * b` if it fits in 512 bits.
-    pub fn mul_512_256(a: &[u32; 16], b: &[u32; 8]) -> Option<[u32; 16]> {
-        let (na, nb) = (significant(a), significant(b));
-        if na + nb > 17 {
-            // a >= 2^(32 (na - 1)) and b >= 2^(32 (nb - 1)): the product is >= 2^512.
-            return None;
-        }
-        let mut w = [0u32; 17];
-        schoolbook(&a[..na], &b[..nb], &mut w);
-        if w[16] != 0 {
-            return None;
-        }
-        let mut out = [0u32; 16];
-        out.copy_from_slice(&w[..16]);
-        Some(out)
-    }
-
-    /// `w = a * b` for a zeroed `w` of at least `a.len() + b.len()` digits. Callers pass the
-    /// significant digits only. Inlined so each caller's bounds are known (out of line, the
-    /// slice bounds checks cost about 200 CU a trade on SBF).
-    #[inline(always)]
-    fn schoolbook(a: &[u32], b: &[u32], w: &mut [u32]) {
-        for (i, &ai) in a.iter().enumerate() {
-            if ai == 0 {
-                continue;
-            }
-            let ai = u64::from(ai);
-            let mut carry = 0u64;
-            for (wk, &bj) in w[i..i + b.len()].iter_mut().zip(b) {
-                // <= (2^32-1)^2 + 2 (2^32-1) = 2^64 - 1
-                let t = ai * u64::from(bj) + u64::from(*wk) + carry;
-                *wk = t as u32;
-                carry = t >> BASE_BITS;
-            }
-            w[i + b.len()] = carry as u32;
         }
     }
 
