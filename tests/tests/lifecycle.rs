@@ -164,6 +164,32 @@ async fn kept_powers_never_change_a_trade() {
     }
 }
 
+/// The crank keeps the powers of the price it used (a pure function of the price), and a
+/// trade at that price reuses them and moves what the same trade from scratch moves.
+#[tokio::test]
+async fn the_crank_keeps_the_powers_of_its_price() {
+    let mut f = Fixture::new().await;
+    let trader = f.trader(100_000 * USDC).await;
+    f.open(&trader, Long, 1_000 * USDC, 1).await.expect("open");
+    let config = f.pool().await.params.math_config().unwrap();
+    let price = f.price.price + f.price.price / 20;
+    f.set_price(price).await;
+    f.advance(10).await;
+    f.accrue().await.expect("accrue");
+    let scaled = U256::from(price as u128 * 10u128.pow(10));
+    assert_eq!(
+        f.pool().await.known_powers(),
+        Some(asymptote_math::Powers::at(scaled, config.mark, config.k).unwrap())
+    );
+    let want = f.settle_from_scratch(Collateral, Short, 1_000 * USDC).await;
+    let held = f.env.balance(&trader.account(Short)).await;
+    f.open(&trader, Short, 1_000 * USDC, 1).await.expect("open");
+    assert_eq!(
+        f.env.balance(&trader.account(Short)).await - held,
+        want.amount_out
+    );
+}
+
 #[tokio::test]
 async fn funding_over_a_day_matches_the_math_core_and_fees_can_be_collected() {
     let mut f = Fixture::new().await;

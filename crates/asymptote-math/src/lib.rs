@@ -36,6 +36,7 @@ pub use pool::{
 pub use price::{xk, Powers, Prices, SelectedPrice};
 pub use skew::SkewConfig;
 pub use transition::{
-    accrue_funding, accrue_funding_at, fund, trade, trade_funded, Funding, Trade, TradeOutcome,
+    accrue_funding, accrue_funding_at, fund, trade, trade_funded, Accrual, Funding, Trade,
+    TradeOutcome,
 };
 pub use wide::{mul_div, mul_div_up, mul_shr, mul_shr_up, Q126, Q128, Q256M, Q64, U256, U512};

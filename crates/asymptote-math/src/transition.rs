@@ -5,7 +5,7 @@ use crate::curve::{check_solvent, coefficient, evaluate_at};
 use crate::error::{PoolError, PoolResult};
 use crate::funding::{accrue, Funded, FundingCharges};
 use crate::pool::{Config, Reserves, Side, State, MINIMUM_RESERVE, MINIMUM_SUPPLY};
-use crate::price::{select_price, Prices, SelectedPrice};
+use crate::price::{select_price, Powers, Prices, SelectedPrice};
 use crate::skew::{charge, check_cap, skew, Skew};
 use crate::wide::{add, mul_div, mul_div_up, sub, Q128, U256};
 
@@ -435,23 +435,40 @@ pub fn accrue_funding(
     prices: Prices,
     now: u64,
 ) -> PoolResult<(State, FundingCharges)> {
-    accrue_funding_at(config, state, prices, now).map(|(next, charges, _)| (next, charges))
+    accrue_funding_at(config, state, prices, now).map(|accrual| (accrual.state, accrual.charges))
 }
 
-/// `accrue_funding`, also returning the split after funding at the price it used.
+/// What the crank did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accrual {
+    /// The pool after it (the input state when nothing was charged).
+    pub state: State,
+    pub charges: FundingCharges,
+    /// The split after funding, at `price`.
+    pub reserves: Reserves,
+    /// The powers at the price it used (a caller may keep them for the next trade).
+    pub powers: Powers,
+}
+
+/// `accrue_funding`, also returning the split after funding and the price it used.
 pub fn accrue_funding_at(
     config: &Config,
     state: &State,
     prices: Prices,
     now: u64,
-) -> PoolResult<(State, FundingCharges, Reserves)> {
+) -> PoolResult<Accrual> {
     let sides = (Side::Collateral, Side::Collateral);
     let (price, funded, reserves) = fund_at_selected_price(config, state, prices, sides, now)?;
     let charged = funded.last_interest != state.last_interest
         || funded.last_premium != state.last_premium
         || !funded.charges.protocol_fee.is_zero();
     if !charged {
-        return Ok((*state, funded.charges, reserves));
+        return Ok(Accrual {
+            state: *state,
+            charges: funded.charges,
+            reserves,
+            powers: Powers::from(&price),
+        });
     }
     let a = coefficient(funded.r_long, price.xk, funded.r)?;
     let b = coefficient(funded.r_short, price.xk_short, funded.r)?;
@@ -464,5 +481,10 @@ pub fn accrue_funding_at(
         last_premium: funded.last_premium,
         ..*state
     };
-    Ok((next, funded.charges, reserves))
+    Ok(Accrual {
+        state: next,
+        charges: funded.charges,
+        reserves,
+        powers: Powers::from(&price),
+    })
 }

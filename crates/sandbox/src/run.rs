@@ -14,7 +14,7 @@ use asymptote::instructions::common::Executed;
 use asymptote::instructions::exact_input::exact_input;
 use asymptote::oracle::candidates;
 use asymptote::state::{math_supply, u256_from_bytes, OracleConfig, OracleSource, Pool};
-use asymptote_math::{accrue_funding_at, Side, State as MathState, U256};
+use asymptote_math::{accrue_funding_at, Accrual, Side, State as MathState, U256};
 use asymptote_tests::{
     refusal_name, BanksClientError, Fixture, FixtureOptions, Mode, TokenProgram, Trader, TOKEN,
 };
@@ -559,7 +559,14 @@ impl Sandbox {
         self.transactions += 1;
         let mut op = Op::new(step, slot, index, Side::Collateral, Side::Collateral);
         match (result, predicted) {
-            (Ok(()), Some((next, charges, _))) => {
+            (
+                Ok(()),
+                Some(Accrual {
+                    state: next,
+                    charges,
+                    ..
+                }),
+            ) => {
                 self.seen.pool = self.f.pool().await;
                 let after = &self.seen.pool;
                 if U256::from(after.books.r) != next.r

@@ -188,9 +188,9 @@ async fn csv_matches_the_math_core_replay_to_the_unit() {
                 continue;
             }
             if op.is_crank() {
-                let (next, charges, _) =
-                    accrue_funding_at(&config, &state, prices, op.slot).unwrap();
-                state = next;
+                let accrual = accrue_funding_at(&config, &state, prices, op.slot).unwrap();
+                let charges = accrual.charges;
+                state = accrual.state;
                 flows.interest += charges.interest;
                 flows.premium += charges.premium;
                 flows.protocol_fee += charges.protocol_fee;

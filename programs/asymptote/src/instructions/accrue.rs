@@ -65,15 +65,17 @@ pub fn accrue(ctx: Context<Accrue>) -> Result<()> {
     let prices = oracle::candidates(&price, 0, Side::Collateral, Side::Collateral)?
         .with_known(pool.known_powers());
     let state = pool.math_state([(Side::Collateral, 0), (Side::Collateral, 0)]);
-    let (next, charges, reserves) =
-        accrue_funding_at(&config, &state, prices, clock.slot).map_err(math_err)?;
+    let accrual = accrue_funding_at(&config, &state, prices, clock.slot).map_err(math_err)?;
+    let (charges, reserves) = (accrual.charges, accrual.reserves);
     crate::cu_trace!("accrue: funding");
     pool.books.protocol_fees_owed = pool
         .books
         .protocol_fees_owed
         .checked_add(narrow(charges.protocol_fee)?)
         .ok_or(AsymptoteError::MathOverflow)?;
-    pool.store(&next)?;
+    pool.store(&accrual.state)?;
+    // The next trade at this price skips `x^K` and its inverse.
+    pool.keep_powers(&accrual.powers);
     let books = snapshot(
         pool,
         &reserves,
