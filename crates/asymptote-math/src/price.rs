@@ -132,7 +132,7 @@ impl Prices {
 /// both fixed for a pool's life, so a caller may keep the last one and pass it back in
 /// [`Prices::known`]: the program keeps one per pool, and a trade at the price of the
 /// previous one skips `x^K` and its inverse (a quotient, squarings and a 256-bit division:
-/// about 3,000 CU on SBF off the MARK). Passing powers computed for another MARK or K is a
+/// about 2,500 CU on SBF off the MARK). Passing powers computed for another MARK or K is a
 /// caller bug this crate cannot see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Powers {
