@@ -294,7 +294,7 @@ mod digits {
             let rem = div_by_digit(&u[..m], v[0], &mut q);
             return (q, rem == 0);
         }
-        // The common widths as constants, so the digit loops unroll (about 1,400 CU less
+        // The common widths as constants, so the digit loops unroll (about 1,300 CU less
         // a trade on SBF than one loop over a runtime width); wider divisors (512-bit
         // ones, `div_up_512`) take the runtime width.
         match n {
