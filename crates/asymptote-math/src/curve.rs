@@ -3,7 +3,7 @@
 
 use crate::error::{PoolError, PoolResult};
 use crate::price::inverse_xk;
-use crate::wide::{mul_div_up, mul_shr, sub, wide_mul, Product, Q128, U256};
+use crate::wide::{mul_div_up, mul_shr, q128_div_up_by, sub, wide_mul, Product, Q128, U256};
 
 /// Reserve of a side with coefficient `v` at power `xk` (Q128) in a pool holding `big_r`:
 /// `floor(v * xk)` on the power branch (up to `floor(R/2)`), else
@@ -33,6 +33,16 @@ pub fn coefficient(r: U256, xk: U256, big_r: U256) -> PoolResult<U256> {
     }
     let den = mul_shr::<126>(sub(big_r, r)?, xk)?;
     Ok(mul_div_up(big_r, big_r, den)?)
+}
+
+/// [`coefficient`] given `inverse`, an estimate from below of `2^256 / xk` (the pool's
+/// other power): the power branch's quotient comes from products instead
+/// ([`q128_div_up_by`], the same value, about 500 CU less on SBF).
+pub fn coefficient_by(r: U256, xk: U256, inverse: U256, big_r: U256) -> PoolResult<U256> {
+    if r <= big_r >> 1 {
+        return Ok(q128_div_up_by(r, xk, inverse)?);
+    }
+    coefficient(r, xk, big_r)
 }
 
 /// `(rA, rB)` of a pool `(R, a, b)` at LONG power `xk`; SHORT uses `Q256M / xk`.

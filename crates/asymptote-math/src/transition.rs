@@ -1,7 +1,7 @@
 //! One side in, one side out (SPEC section 4), computed entirely here: the caller names the
 //! sides and the amount, never a target state.
 
-use crate::curve::{check_solvent, coefficient, evaluate_at};
+use crate::curve::{check_solvent, coefficient_by, evaluate_at};
 use crate::error::{PoolError, PoolResult};
 use crate::funding::{accrue, Funded, FundingCharges};
 use crate::pool::{Config, Reserves, Side, State, MINIMUM_RESERVE, MINIMUM_SUPPLY};
@@ -77,8 +77,8 @@ fn build_target(
         Side::Short => short1 = add(short1, credited)?,
         Side::Lp => {}
     }
-    let a = coefficient(long1, price.xk, r1)?;
-    let b = coefficient(short1, price.xk_short, r1)?;
+    let a = coefficient_by(long1, price.xk, price.xk_short, r1)?;
+    let b = coefficient_by(short1, price.xk_short, price.xk, r1)?;
     let (long, short) = evaluate_at(r1, a, b, price.xk, price.xk_short)?;
     let lp = r1
         .checked_sub(long)
@@ -470,8 +470,8 @@ pub fn accrue_funding_at(
             powers: Powers::from(&price),
         });
     }
-    let a = coefficient(funded.r_long, price.xk, funded.r)?;
-    let b = coefficient(funded.r_short, price.xk_short, funded.r)?;
+    let a = coefficient_by(funded.r_long, price.xk, price.xk_short, funded.r)?;
+    let b = coefficient_by(funded.r_short, price.xk_short, price.xk, funded.r)?;
     check_solvent(funded.r, a, b)?;
     let next = State {
         r: funded.r,

@@ -72,6 +72,43 @@ fn mul_div_rem(a: U256, b: U256, d: U256) -> MathResult<(U256, bool)> {
     Ok((q, exact))
 }
 
+/// How many times [`q128_div_up_by`] moves its estimate up before it divides instead.
+const RECIPROCAL_STEPS: u32 = 4;
+
+/// `ceil(r * 2^128 / d)` (`mul_div_up(Q128, r, d)`, the power branch's coefficient) from
+/// `inverse`, a caller's estimate of `2^256 / d` (the pool's other power: `Q256M / xk` for
+/// `xk`, and `xk` for `Q256M / xk`). The estimate's quotient `floor(r * inverse / 2^128)`
+/// is checked against the exact product and moved up a few units if it falls short; an
+/// estimate that overshoots or falls further short takes the division, so the result is
+/// always the exact one. Two 512-bit products instead of a product and a quotient: about
+/// 500 CU less on SBF.
+#[track_caller]
+pub fn q128_div_up_by(r: U256, d: U256, inverse: U256) -> MathResult<U256> {
+    match reciprocal_quotient(r, d, inverse) {
+        Some(q) => Ok(q),
+        None => mul_div_up(Q128, r, d),
+    }
+}
+
+/// [`q128_div_up_by`] from the estimate alone: `None` when it cannot be confirmed.
+fn reciprocal_quotient(r: U256, d: U256, inverse: U256) -> Option<U256> {
+    let mut q = mul_shr::<128>(r, inverse).ok()?;
+    let target = U512::from(r) << 128;
+    let mut product = wide_mul(q, d);
+    if d.is_zero() || product > target {
+        return None;
+    }
+    // `product = q d <= target`: the answer is the first `q` whose product reaches it.
+    for _ in 0..RECIPROCAL_STEPS {
+        if product >= target {
+            return Some(q);
+        }
+        q = q.checked_add(U256::from(1u8))?;
+        product += U512::from(d);
+    }
+    (product >= target).then_some(q)
+}
+
 /// `floor(a * b / 2^SHIFT)` for `SHIFT < 256`, failing on a quotient >= 2^256: `mul_div`
 /// by a power of two without dividing (the Q64 and Q128 units, the `Q126` of the flat
 /// branch).
@@ -714,6 +751,66 @@ mod tests {
         }
     }
 
+    /// The reciprocal quotient is `mul_div_up(Q128, r, d)` with the estimates the pool
+    /// passes (either power's inverse), with bad ones, and at the edges.
+    fn check_reciprocal(r: U256, d: U256) {
+        let want = mul_div_up(Q128, r, d).ok();
+        let exact_inverse = div(Q256M, d).unwrap_or_default();
+        let other = div(Q256M, exact_inverse.max(u(1))).unwrap_or_default();
+        for inverse in [
+            exact_inverse,
+            other,
+            exact_inverse.saturating_sub(u(7)),
+            exact_inverse + u(1_000),
+            U256::ZERO,
+            Q256M,
+        ] {
+            assert_eq!(
+                q128_div_up_by(r, d, inverse).ok(),
+                want,
+                "{r} / {d} ~ {inverse}"
+            );
+        }
+    }
+
+    #[test]
+    fn reciprocal_quotient_matches_the_division_on_boundary_values() {
+        let values = samples();
+        for &r in &values {
+            for &d in &values {
+                check_reciprocal(r, d);
+            }
+        }
+    }
+
+    /// With the pool's own estimates (either power's inverse) the estimate decides the
+    /// quotient itself for reserves below 2^112 (2^48 atoms) and `x^K` between 2^-32 and
+    /// 2^8. (The SHORT side's estimate `xk` is off by about `2 xk^2 / 2^256`, so far above
+    /// the MARK a large reserve takes the division.)
+    #[test]
+    fn reciprocal_quotient_needs_no_division_for_pool_sized_values() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut next = || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            let r = U256::from(next()) << (next() % 49);
+            let xk = (Q128 >> 32) + (U256::from(next()) << (next() % 72));
+            let xk_short = div(Q256M, xk).unwrap_or_default();
+            let long = reciprocal_quotient(r, xk, xk_short);
+            let short = reciprocal_quotient(r, xk_short, xk);
+            assert_eq!(long, mul_div_up(Q128, r, xk).ok(), "{r} / {xk}");
+            assert_eq!(
+                short,
+                mul_div_up(Q128, r, xk_short).ok(),
+                "{r} / {xk_short}"
+            );
+        }
+    }
+
     proptest::proptest! {
         /// Random limbs, with the divisor cut to a random width (Knuth D's paths depend on
         /// the divisor's digit count).
@@ -728,6 +825,16 @@ mod tests {
             let d = U256::from_limbs(d) >> shifts.1;
             proptest::prop_assume!(!d.is_zero());
             proptest::prop_assert_eq!(mul_div_rem(a, b, d).ok(), reference(a, b, d));
+        }
+
+        /// The reciprocal quotient on random reserves and powers of every width.
+        #[test]
+        fn reciprocal_quotient_matches_the_division_on_random_values(
+            r in proptest::array::uniform4(proptest::num::u64::ANY),
+            d in proptest::array::uniform4(proptest::num::u64::ANY),
+            shifts in (0usize..256, 0usize..256),
+        ) {
+            check_reciprocal(U256::from_limbs(r) >> shifts.0, U256::from_limbs(d) >> shifts.1);
         }
 
         /// `div` against ruint, with divisors of every width (below 2^32 takes the digit
