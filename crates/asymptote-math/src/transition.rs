@@ -450,7 +450,7 @@ pub struct Accrual {
     pub powers: Powers,
 }
 
-/// `accrue_funding`, also returning the split after funding and the price it used.
+/// `accrue_funding`, also returning the split after funding and the powers it used.
 pub fn accrue_funding_at(
     config: &Config,
     state: &State,
@@ -459,6 +459,7 @@ pub fn accrue_funding_at(
 ) -> PoolResult<Accrual> {
     let sides = (Side::Collateral, Side::Collateral);
     let (price, funded, reserves) = fund_at_selected_price(config, state, prices, sides, now)?;
+    let powers = Powers::from(&price);
     let charged = funded.last_interest != state.last_interest
         || funded.last_premium != state.last_premium
         || !funded.charges.protocol_fee.is_zero();
@@ -467,7 +468,7 @@ pub fn accrue_funding_at(
             state: *state,
             charges: funded.charges,
             reserves,
-            powers: Powers::from(&price),
+            powers,
         });
     }
     let a = coefficient_by(funded.r_long, price.xk, price.xk_short, funded.r)?;
@@ -485,6 +486,6 @@ pub fn accrue_funding_at(
         state: next,
         charges: funded.charges,
         reserves,
-        powers: Powers::from(&price),
+        powers,
     })
 }
