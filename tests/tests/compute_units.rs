@@ -119,8 +119,8 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
                 expiry_slot: 0,
             },
         );
-        // The pool keeps `x^K` and its inverse at the price of the last trade: the first
-        // trade at a price computes them, the next ones at that price reuse them.
+        // The pool keeps `x^K` and its inverse at the price it last used: the first trade
+        // at a price computes them, the next ones at that price reuse them.
         let scenario = match name {
             "LONG" => "open LONG, 1000 USDC (first trade at this price)",
             "SHORT" => "open SHORT, 1000 USDC (price of the previous trade)",
@@ -445,8 +445,8 @@ fn write_table(current: &[Row], legacy: &[Row]) {
          program-test 3.1 bundles and clusters ran before (a transfer 76 CU against 4,645). The goals \
          are read against p-token.\n\n\
          Trades run 0.01% off the pool's MARK (at MARK `x^K` is exactly one and nearly free). The pool \
-         keeps `x^K` and its inverse at the price of its last trade: a row at a new price computes \
-         them, a row at the price of the previous trade reuses them.\n\n\
+         keeps `x^K` and its inverse at the price it last used (a trade's or the crank's): a row at a \
+         new price computes them, a row at the price of the previous trade reuses them.\n\n\
          | instruction | scenario | {} | {} | goal |\n|---|---|---:|---:|---:|\n",
         TokenProgram::PToken.name(),
         TokenProgram::SplToken3_5.name(),

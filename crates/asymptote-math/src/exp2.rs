@@ -253,8 +253,8 @@ pub fn decay(t: u64, half_life: U256) -> Result<U64F64, ArithmeticError> {
     if exponent > 64u128 << 64 {
         return Ok(U64F64::ZERO);
     }
-    // A few slots: the series decides it for a fraction of the product's cost.
-    if let Some(result) = u64::try_from(exponent).ok().and_then(series::short_decay) {
+    // The table and series decide it for a fraction of the product's cost.
+    if let Some(result) = series::decay(exponent) {
         return Ok(U64F64::from_bits(result));
     }
     exp2(I64F64::from_bits(-(exponent as i128)))
@@ -500,8 +500,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Short decays take the series, longer ones the product: both give the
-        /// reference's `exp2(-floor(t 2^64 / half_life))`.
+        /// Decays take the table and series (the product where they cannot decide):
+        /// the reference's `exp2(-floor(t 2^64 / half_life))` at every length.
         #[test]
         fn decay_is_the_reference_on_both_paths(
             t in 1u64..=5_000_000,
