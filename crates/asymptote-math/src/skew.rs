@@ -4,7 +4,7 @@
 use fixed::types::U64F64;
 
 use crate::error::{ArithmeticError, ArithmeticKind, PoolError, PoolResult};
-use crate::wide::{div_up_512, mul_512, mul_small, sub, wide_mul, U256, U512};
+use crate::wide::{div_shr_up_512, mul_512, mul_small, sub, wide_mul, U256, U512};
 
 /// Skew-charge parameters of a pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +112,7 @@ pub fn charge(config: &SkewConfig, before: &Skew, after: &Skew) -> PoolResult<U2
     if l0_l1.bit_len() > 512 - 65 {
         return Err(ArithmeticError::new(ArithmeticKind::Overflow).into());
     }
-    Ok(div_up_512(numerator, l0_l1 << 65)?)
+    Ok(div_shr_up_512::<65>(numerator, l0_l1)?)
 }
 
 /// The skew cap: a trade that raises `|N|` (or removes LP depth) may not end with

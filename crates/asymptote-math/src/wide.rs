@@ -333,7 +333,7 @@ mod digits {
         }
         // The common widths as constants, so the digit loops unroll (about 1,300 CU less
         // a trade on SBF than one loop over a runtime width); wider divisors (512-bit
-        // ones, `div_up_512`) take the runtime width.
+        // ones, `div_shr_up_512`) take the runtime width.
         match n {
             2 => long_division(u, m, v, Const::<2>),
             3 => long_division(u, m, v, Const::<3>),
@@ -557,16 +557,23 @@ pub fn mul_512(a: U512, b: U256) -> MathResult<U512> {
         .ok_or_else(|| fail(ArithmeticKind::Overflow))
 }
 
-/// `ceil(a / d)` for a 512-bit `a` and `d`, failing on `d == 0` or a quotient >= 2^256.
-/// Knuth's algorithm on 32-bit digits, as `mul_div`.
+/// `ceil(a / (d 2^SHIFT))` for a 512-bit `a` and `d`, as `ceil(ceil(a / d) / 2^SHIFT)` (the
+/// same value for positive integers): the shift stays out of the divisor, which keeps its
+/// own digit count (a 208-bit product of depths is 7 digits, shifted by 65 it is 9, past
+/// the widths the division compiles as constants). Fails on `d == 0` or a quotient
+/// `>= 2^256`.
 #[track_caller]
-pub fn div_up_512(a: U512, d: U512) -> MathResult<U256> {
+pub fn div_shr_up_512<const SHIFT: usize>(a: U512, d: U512) -> MathResult<U256> {
     if d.is_zero() {
         return Err(fail(ArithmeticKind::DivisionByZero));
     }
     let (quotient, exact) = digits::div(&digits::of512(a), &digits::of512(d));
-    let q = digits::to_u256(&quotient).ok_or_else(|| fail(ArithmeticKind::Overflow))?;
-    round_up(q, exact)
+    let q = digits::to_u512(&quotient);
+    // ceil(q' / 2^SHIFT) with q' = ceil(a / d): up by one when `a / d` was inexact or a
+    // bit of `q` is shifted out (if both, q' carries into the kept bits: still one).
+    let shifted_out = q.trailing_zeros() < SHIFT;
+    let q = narrow(q >> SHIFT).ok_or_else(|| fail(ArithmeticKind::Overflow))?;
+    round_up(q, exact && !shifted_out)
 }
 
 /// `|a - b|`.
@@ -850,6 +857,61 @@ mod tests {
         }
     }
 
+    type U1024 = ruint::Uint<1024, 16>;
+
+    proptest::proptest! {
+        /// The shifted ceiling division is `ceil(a / (d 2^65))`, errors included.
+        #[test]
+        fn shifted_ceil_division_matches_ruint(
+            a in proptest::array::uniform8(proptest::num::u64::ANY),
+            d in proptest::array::uniform8(proptest::num::u64::ANY),
+            shifts in (0usize..512, 0usize..512),
+        ) {
+            let (a, d) = (U512::from_limbs(a) >> shifts.0, U512::from_limbs(d) >> shifts.1);
+            let expected = (!d.is_zero()).then(|| {
+                let d = U1024::from(d) << 65;
+                let (q, r) = U1024::from(a).div_rem(d);
+                let q = if r.is_zero() { q } else { q + U1024::from(1u8) };
+                let l = q.as_limbs();
+                l[4..].iter().all(|&limb| limb == 0).then(|| U256::from_limbs([l[0], l[1], l[2], l[3]]))
+            }).flatten();
+            proptest::prop_assert_eq!(div_shr_up_512::<65>(a, d).ok(), expected);
+        }
+    }
+
+    #[test]
+    fn shifted_ceil_division_rounds_up_once() {
+        let two_65 = U512::from(1u8) << 65;
+        for (a, d, expected) in [
+            (two_65 * U512::from(6u8), U512::from(3u8), 2u8), // exact both ways
+            (
+                two_65 * U512::from(6u8) + U512::from(1u8),
+                U512::from(3u8),
+                3,
+            ), // a / d inexact
+            (
+                two_65 * U512::from(6u8) + U512::from(3u8),
+                U512::from(3u8),
+                3,
+            ), // a / d exact, the shift not
+            (
+                two_65 * U512::from(6u8) - U512::from(1u8),
+                U512::from(3u8),
+                2,
+            ), // carries back
+            (U512::ZERO, U512::from(5u8), 0),
+            (U512::from(1u8), U512::MAX, 1),
+        ] {
+            assert_eq!(
+                div_shr_up_512::<65>(a, d).ok(),
+                Some(U256::from(expected)),
+                "{a} / {d}"
+            );
+        }
+        assert!(div_shr_up_512::<65>(U512::from(1u8), U512::ZERO).is_err());
+        assert!(div_shr_up_512::<65>(U512::MAX, U512::from(1u8)).is_err());
+    }
+
     #[test]
     fn wide_product_and_ceil_division_match_ruint() {
         let values = samples();
@@ -860,7 +922,7 @@ mod tests {
                     let expected = p.checked_mul(U512::from(c));
                     assert_eq!(mul_512(p, c).ok(), expected, "{p} * {c}");
                     if c.is_zero() {
-                        assert!(div_up_512(p, U512::from(c)).is_err());
+                        assert!(div_shr_up_512::<0>(p, U512::from(c)).is_err());
                         continue;
                     }
                     // Divisors of both widths: c and c * b.
@@ -876,7 +938,7 @@ mod tests {
                                 q.checked_add(u(1))
                             }
                         });
-                        assert_eq!(div_up_512(p, d).ok(), expected, "{p} / {d}");
+                        assert_eq!(div_shr_up_512::<0>(p, d).ok(), expected, "{p} / {d}");
                     }
                 }
             }
