@@ -609,7 +609,7 @@ impl Solver {
         if disc.neg {
             return None;
         }
-        let root = sqrt_floor(disc.mag);
+        let root = sqrt_near(disc.mag);
         let b64 = b.mag >> 64usize;
         let x = if !b.neg {
             // x = 2 D / (b + sqrt(...)): no cancellation
@@ -807,16 +807,13 @@ fn shl(x: U256, bits: usize) -> Option<U256> {
     Some(x << bits)
 }
 
-/// `floor(sqrt(n))`: Newton's iteration from just above the root of the top 64 bits
-/// (relative error below 2^-31, so three steps reach the floor and a fourth sees it). 256
-/// bits for the program's guess, 1024 for the exact search.
+/// `floor(sqrt(n))`: Newton's iteration from [`sqrt_start`] (three steps reach the floor
+/// and a fourth sees it). 1024 bits for the exact search.
 fn sqrt_floor<const BITS: usize, const LIMBS: usize>(n: Uint<BITS, LIMBS>) -> Uint<BITS, LIMBS> {
     if n.is_zero() {
         return n;
     }
-    let shift = n.bit_len().saturating_sub(64).next_multiple_of(2);
-    let top = (n >> shift).as_limbs().first().copied().unwrap_or(0);
-    let mut x = Uint::<BITS, LIMBS>::from(sqrt_u64(top) + 1) << (shift / 2);
+    let mut x = sqrt_start(n);
     for _ in 0..64 {
         let Some(q) = n.checked_div(x) else {
             break;
@@ -828,6 +825,26 @@ fn sqrt_floor<const BITS: usize, const LIMBS: usize>(n: Uint<BITS, LIMBS>) -> Ui
         x = y;
     }
     x
+}
+
+/// `sqrt(n)` from above within a relative `2^-62`: one Newton step from [`sqrt_start`],
+/// which squares its relative error. The program's guess is a model good to about 2^-60;
+/// each further step towards the floor is another 256-bit division (about 700 CU on SBF).
+fn sqrt_near(n: U256) -> U256 {
+    if n.is_zero() {
+        return n;
+    }
+    let x = sqrt_start(n);
+    // x >= 1, and x and n / x are both below 2^129: no overflow.
+    n.checked_div(x).map_or(x, |q| (x + q) >> 1)
+}
+
+/// Just above `sqrt(n)` for `n > 0`: the root of the top 64 bits plus one, shifted back,
+/// within a relative `2^-31`.
+fn sqrt_start<const BITS: usize, const LIMBS: usize>(n: Uint<BITS, LIMBS>) -> Uint<BITS, LIMBS> {
+    let shift = n.bit_len().saturating_sub(64).next_multiple_of(2);
+    let top = (n >> shift).as_limbs().first().copied().unwrap_or(0);
+    Uint::<BITS, LIMBS>::from(sqrt_u64(top) + 1) << (shift / 2)
 }
 
 /// `floor(sqrt(n))` for 64 bits, by Newton's iteration from a power of two above the root.
@@ -1178,6 +1195,36 @@ mod tests {
             assert!(u128::from(r) * u128::from(r) <= u128::from(n));
             assert!(u128::from(r + 1) * u128::from(r + 1) > u128::from(n));
         }
+    }
+
+    /// One step from the start is above the root and within 2^-62 of it, at every width.
+    #[test]
+    fn sqrt_near_is_just_above_the_root() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for bits in 1..=256usize {
+            for _ in 0..50 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let n = (U256::from_limbs([
+                    x,
+                    x.rotate_left(17),
+                    x.rotate_left(31),
+                    x.rotate_left(47),
+                ]) >> (256 - bits))
+                    | (U256::from(1u8) << (bits - 1));
+                let floor = sqrt_floor(n);
+                let near = sqrt_near(n);
+                assert!(near >= floor, "{n}");
+                assert!(
+                    near - floor <= (floor >> 62) + u(1),
+                    "{n}: {near} vs {floor}"
+                );
+            }
+        }
+        assert_eq!(sqrt_near(U256::ZERO), U256::ZERO);
+        let floor = sqrt_floor(U256::MAX);
+        assert!(sqrt_near(U256::MAX) - floor <= (floor >> 62) + u(1));
     }
 
     #[test]
