@@ -515,6 +515,8 @@ struct Solver {
     psi: U256,
     /// `OPEN_RATE` for LONG/SHORT, `Q128` (no fee) for LP.
     or_eff: U256,
+    /// The configuration's estimate of `2^256 / OPEN_RATE` for LONG/SHORT (0: none).
+    or_inverse: U256,
     side_out: Side,
     budget: U256,
 }
@@ -524,16 +526,17 @@ impl Solver {
         if side_out == Side::Collateral {
             return Err(PoolError::SameSide);
         }
-        let or_eff = if side_out.is_position() {
-            config.open_rate
+        let (or_eff, or_inverse) = if side_out.is_position() {
+            (config.open_rate, config.open_rate_inverse)
         } else {
-            Q128
+            (Q128, U256::ZERO)
         };
         Ok(Self {
             lambda: config.skew.lambda.to_bits(),
             k: config.k,
             psi: config.skew.psi,
             or_eff,
+            or_inverse,
             side_out,
             budget,
         })
@@ -544,6 +547,18 @@ impl Solver {
     /// affordable (`S >= 0`).
     fn gross_bound(&self) -> PoolResult<U256> {
         Ok(mul_shr::<128>(self.budget, self.or_eff)?)
+    }
+
+    /// `g = Q128^2 / OR`, the gross cost of a unit of value in Q128: the configuration's
+    /// estimate when it has one (a few units below, far inside the model's 2^-60).
+    fn gross_slope(&self) -> Option<U256> {
+        if self.or_eff == Q128 {
+            Some(Q128)
+        } else if !self.or_inverse.is_zero() {
+            Some(self.or_inverse)
+        } else {
+            mul_div(Q128, Q128, self.or_eff).ok()
+        }
     }
 
     /// A model value as a value in `[0, bound]` (no root: `bound`).
@@ -599,7 +614,7 @@ impl Solver {
             let a = lk2.checked_add(U256::from(1u8) << 65)?;
             (b, Fixed::new(d.neg, mul_div(a, d63, l).ok()?))
         } else {
-            let g = mul_div(Q128, Q128, self.or_eff).ok()?;
+            let g = self.gross_slope()?;
             let b = Fixed::pos(g).add(slope)?;
             (b, Fixed::new(d.neg, mul_div(lk2, d63, l).ok()?))
         };

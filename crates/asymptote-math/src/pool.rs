@@ -1,10 +1,11 @@
 //! Pool configuration, state and creation.
 
 use crate::curve::{check_solvent, coefficient, evaluate};
+use crate::error::ArithmeticError;
 use crate::error::{PoolError, PoolResult};
 use crate::price::{inverse_xk, xk};
 use crate::skew::SkewConfig;
-use crate::wide::{div, sub, Q128, U256};
+use crate::wide::{div, mul_div_up, q128_div_up_by, sub, Q128, U256};
 
 /// The last `MINIMUM_SUPPLY` units of every token supply are locked for ever (dead shares).
 pub const MINIMUM_SUPPLY: u64 = 1000;
@@ -50,6 +51,11 @@ pub struct Config {
     pub premium_hl: u64,
     /// Opening rate in Q128 (`Q128` = no opening fee).
     pub open_rate: U256,
+    /// An estimate from below of `2^256 / open_rate`, within a few units (0: none). The
+    /// opening fee's gross-up `ceil(v Q128 / open_rate)` then comes from products, checked
+    /// exactly, instead of a quotient, and the exact-input model takes it as is; any
+    /// estimate gives the same trades.
+    pub open_rate_inverse: U256,
     /// Protocol fee = interest / `fee_divisor` (0: no protocol fee).
     pub fee_divisor: u64,
     /// hAMM skew charge (`lambda = 0`: none, exactly Derion).
@@ -65,8 +71,19 @@ impl Config {
             interest_hl: 0,
             premium_hl: 0,
             open_rate: Q128,
+            open_rate_inverse: U256::ZERO,
             fee_divisor: DEFAULT_FEE_DIVISOR,
             skew: SkewConfig::NONE,
+        }
+    }
+
+    /// `ceil(value Q128 / open_rate)`: what `value` into LONG or SHORT costs with the opening
+    /// fee.
+    pub fn grossed_up(&self, value: U256) -> Result<U256, ArithmeticError> {
+        if self.open_rate_inverse.is_zero() {
+            mul_div_up(value, Q128, self.open_rate)
+        } else {
+            q128_div_up_by(value, self.open_rate, self.open_rate_inverse)
         }
     }
 

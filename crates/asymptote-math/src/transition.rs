@@ -370,7 +370,7 @@ fn run(
 
     let mut opening_fee = U256::ZERO;
     if trade.side_out.is_position() && config.open_rate != Q128 {
-        let grossed = mul_div_up(amount_in, Q128, config.open_rate)?;
+        let grossed = config.grossed_up(amount_in)?;
         opening_fee = sub(grossed, amount_in)?;
         amount_in = grossed;
         if trade.side_in.is_token() {

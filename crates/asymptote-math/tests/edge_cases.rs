@@ -6,8 +6,9 @@
 use asymptote_math::curve::{coefficient, evaluate, reserve};
 use asymptote_math::pool::MAX_K;
 use asymptote_math::{
-    accrue_funding, create, mul_div, trade, ArithmeticKind, Config, InitialSplit, PoolError,
-    Prices, Reserves, Side, State, Trade, TradeOutcome, MINIMUM_SUPPLY, Q128, Q256M, U256,
+    accrue_funding, create, mul_div, mul_div_up, trade, ArithmeticKind, Config, InitialSplit,
+    PoolError, Prices, Reserves, Side, State, Trade, TradeOutcome, MINIMUM_SUPPLY, Q128, Q256M,
+    U256,
 };
 
 fn u(x: u128) -> U256 {
@@ -98,6 +99,51 @@ fn other_bad_configurations_are_refused() {
     }
     config.open_rate = u(1);
     assert_eq!(config.validate(), Ok(()));
+}
+
+/// The opening fee's gross-up is `ceil(v Q128 / OPEN_RATE)` whatever estimate of the
+/// reciprocal the configuration carries: none, exact, short, over, or absurd.
+#[test]
+fn the_opening_fee_gross_up_does_not_depend_on_the_inverse_estimate() {
+    let rates = [
+        Q128,
+        Q128 - u(1),
+        mul_div(Q128, u(9_990), u(10_000)).unwrap(),
+        mul_div(Q128, u(9), u(10)).unwrap(),
+        Q128 >> 1,
+        u(3),
+    ];
+    let values = [
+        U256::ZERO,
+        u(1),
+        u(1_000_000_000) << 64,
+        u(R) << 64,
+        U256::from(1u8) << 200,
+        Q256M >> 130,
+    ];
+    for rate in rates {
+        let mut config = Config::new(2, mark());
+        config.open_rate = rate;
+        let reciprocal = mul_div(Q128, Q128, rate).unwrap();
+        for inverse in [
+            U256::ZERO,
+            reciprocal,
+            reciprocal - u(1),
+            reciprocal - u(3),
+            reciprocal >> 1,
+            reciprocal + u(1),
+            Q256M,
+        ] {
+            config.open_rate_inverse = inverse;
+            for value in values {
+                assert_eq!(
+                    config.grossed_up(value).ok(),
+                    mul_div_up(value, Q128, rate).ok(),
+                    "rate {rate}, inverse {inverse}, value {value}"
+                );
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- dormancy

@@ -95,6 +95,7 @@ fn math_config(result: &RunResult) -> Config {
         interest_hl: p.interest_half_life,
         premium_hl: p.premium_half_life,
         open_rate: mul_div(Q128, kept, U256::from(10_000u64)).unwrap(),
+        open_rate_inverse: U256::ZERO,
         fee_divisor: p.fee_divisor,
         skew: SkewConfig {
             lambda: U64F64::from_bits(p.skew_lambda),

@@ -143,27 +143,30 @@ impl AnchorDeserialize for PoolParams {
 }
 
 impl PoolParams {
-    /// `OPEN_RATE = floor((10000 - fee_bps) * Q128 / 10000)`.
-    ///
-    /// By long division on 32-bit digits (`kept <= BPS < 2^32`, so every partial dividend
-    /// fits in a `u64`): the same value as `mul_div(Q128, kept, BPS)`, without a 256-bit
-    /// product (it runs twice a trade; `mul_div` costs about 1,000 CU on SBF).
+    /// `OPEN_RATE = floor((10000 - fee_bps) * Q128 / 10000)`: the same value as
+    /// `mul_div(Q128, kept, BPS)`, without a 256-bit product (it runs twice a trade;
+    /// `mul_div` costs about 1,000 CU on SBF).
     pub fn open_rate(&self) -> Result<U256> {
-        let kept = BPS
-            .checked_sub(u64::from(self.opening_fee_bps))
-            .ok_or(AsymptoteError::InvalidPoolParameter)?;
-        // kept * 2^128 has digit `kept` at 2^128 and zeros below.
-        let mut limbs = [0u64; 4];
-        let mut rem = kept % BPS;
-        limbs[2] = kept / BPS;
-        for limb in limbs[..2].iter_mut().rev() {
-            let hi = (rem << 32) / BPS;
-            rem = (rem << 32) % BPS;
-            let lo = (rem << 32) / BPS;
-            rem = (rem << 32) % BPS;
-            *limb = (hi << 32) | lo;
-        }
-        Ok(U256::from_limbs(limbs))
+        Ok(q128_ratio(self.kept_bps()?, BPS))
+    }
+
+    /// `floor(10000 * Q128 / (10000 - fee_bps))`, an estimate from below of `2^256 /
+    /// OPEN_RATE` (since `OPEN_RATE <= kept Q128 / 10000`): within two units of it up to
+    /// `MAX_OPENING_FEE_BPS`, within `(10000 / kept)^2 + 2` for any fee; 0 (none) for a fee
+    /// of 100%.
+    pub fn open_rate_inverse(&self) -> Result<U256> {
+        let kept = self.kept_bps()?;
+        Ok(if kept == 0 {
+            U256::ZERO
+        } else {
+            q128_ratio(BPS, kept)
+        })
+    }
+
+    /// `10000 - fee_bps`.
+    fn kept_bps(&self) -> Result<u64> {
+        BPS.checked_sub(u64::from(self.opening_fee_bps))
+            .ok_or_else(|| error!(AsymptoteError::InvalidPoolParameter))
     }
 
     pub fn math_config(&self) -> Result<MathConfig> {
@@ -173,6 +176,7 @@ impl PoolParams {
             interest_hl: self.interest_half_life,
             premium_hl: self.premium_half_life,
             open_rate: self.open_rate()?,
+            open_rate_inverse: self.open_rate_inverse()?,
             fee_divisor: self.fee_divisor,
             skew: SkewConfig {
                 lambda: U64F64::from_bits(self.skew_lambda),
@@ -182,6 +186,23 @@ impl PoolParams {
             },
         })
     }
+}
+
+/// `floor(num * 2^128 / den)` for `0 < den <= 2^32` and `num <= 2^32`, by long division on
+/// 32-bit digits: every partial dividend `rem * 2^32` (with `rem < den`) fits in a `u64`.
+fn q128_ratio(num: u64, den: u64) -> U256 {
+    // num * 2^128 has the digit `num` at 2^128 and zeros below.
+    let mut limbs = [0u64; 4];
+    limbs[2] = num / den;
+    let mut rem = num % den;
+    for limb in limbs[..2].iter_mut().rev() {
+        let hi = (rem << 32) / den;
+        rem = (rem << 32) % den;
+        let lo = (rem << 32) / den;
+        rem = (rem << 32) % den;
+        *limb = (hi << 32) | lo;
+    }
+    U256::from_limbs(limbs)
 }
 
 /// The pool's books: collateral, curve coefficients, timers, oracle memory, fees owed.
@@ -360,6 +381,7 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::constants::MAX_OPENING_FEE_BPS;
     use asymptote_math::{mul_div, Q128};
 
     #[test]
@@ -424,5 +446,38 @@ mod tests {
             skew_depth_cap: 0,
         };
         assert!(params.open_rate().is_err());
+    }
+
+    #[test]
+    fn open_rate_inverse_is_a_few_units_below_the_reciprocal_for_every_fee() {
+        for fee in 0..10_000u32 {
+            let params = PoolParams {
+                opening_fee_bps: fee,
+                ..PoolParams::zeroed()
+            };
+            let (rate, inverse) = (params.open_rate().ok(), params.open_rate_inverse().ok());
+            let (Some(rate), Some(inverse)) = (rate, inverse) else {
+                panic!("fee {fee}: no rate");
+            };
+            let Ok(reciprocal) = mul_div(Q128, Q128, rate) else {
+                panic!("fee {fee}: no reciprocal");
+            };
+            let kept = BPS - u64::from(fee);
+            let most = if fee <= u32::from(MAX_OPENING_FEE_BPS) {
+                2
+            } else {
+                BPS * BPS / (kept * kept) + 2
+            };
+            let below = reciprocal.checked_sub(inverse);
+            assert!(
+                below.is_some_and(|gap| gap <= U256::from(most)),
+                "fee {fee}: {inverse} vs {reciprocal}"
+            );
+        }
+        let full = PoolParams {
+            opening_fee_bps: 10_000,
+            ..PoolParams::zeroed()
+        };
+        assert_eq!(full.open_rate_inverse().ok(), Some(U256::ZERO));
     }
 }
