@@ -169,6 +169,37 @@ fn per_call_rounding(o: &Outcome, total: u64, amplification: [U256; 2]) -> U256 
     rho
 }
 
+/// The rounding the two paths can differ by: each of the `n` calls rounds, and so does the
+/// single call, so `(n + 1)` times the rounding of one call. (`n` alone missed the single
+/// call's share: a premium-only pool at `x^K` near 7,600 differed by 91,840 units against a
+/// bound of 5 x 17,225.)
+fn both_paths(per_call: U256, n: usize) -> U256 {
+    per_call * U256::from(n + 1)
+}
+
+/// The premium's half-life is an integer, `h = ceil(PREMIUM_HL R / (2 (rA + rB)))`, and the
+/// re-solve overshoot of each call moves `rA + rB` by a few units: where `h` sits just
+/// below an integer, the calls of one path can use `h + 1` where the other uses `h`. Their
+/// exponents over `T` slots then differ by up to `T / (h (h + 1)) < T / h_low^2`, and the
+/// premium (`D/2 (1 - 2^-E)`, which moves by at most `D/2 ln2 dE`) by
+/// `7 D T / (20 h_low^2)`, with `D = |rA - rB|` at the start (it only shrinks) and
+/// `h_low` one below the half-life at the start (found by a premium-only pool at `h` about
+/// 5.2e8: 90,303 units of premium over 1,013,595 slots).
+fn half_life_step(o: &Outcome, total: u64) -> U256 {
+    let start = Reserves::of(&o.start, o.xk).unwrap();
+    let (s, d) = (start.long + start.short, diff(start.long, start.short));
+    if o.config.premium_hl == 0 || s.is_zero() {
+        return U256::ZERO;
+    }
+    let h = w(U256::from(o.config.premium_hl / 2)) * w(o.one.r.min(o.many.r)) / w(s);
+    let h_low = U256::from(h)
+        .saturating_sub(U256::from(1u8))
+        .max(U256::from(1u8));
+    let num = w(U256::from(7u8)) * w(d) * w(U256::from(total));
+    let den = w(U256::from(20u8)) * w(h_low) * w(h_low);
+    U256::from(num.div_ceil(den))
+}
+
 fn no_amplification() -> [U256; 2] {
     [U256::from(1u8); 2]
 }
@@ -214,7 +245,7 @@ fn check_within(o: &Outcome, n: usize, bound: U256) -> Result<(), TestCaseError>
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1500))]
 
-    /// (6) interest only, no protocol fee (R constant): any branch, within n times the
+    /// (6) interest only, no protocol fee (R constant): any branch, within n + 1 times the
     /// per-call rounding (with the flat-branch amplification).
     #[test]
     fn interest_one_call_vs_n_calls(mut split in split_strategy(pool_strategy(Funding::InterestOnly), false)) {
@@ -224,12 +255,12 @@ proptest! {
         let o = o.unwrap();
         let total = split.parts.iter().sum();
         let n = split.parts.len();
-        let bound = per_call_rounding(&o, total, flat_amplification(&o)) * U256::from(n);
+        let bound = both_paths(per_call_rounding(&o, total, flat_amplification(&o)), n);
         check_within(&o, n, bound)?;
     }
 
     /// (6) interest with the protocol fee, LONG and SHORT on the power branch (where the
-    /// curve does not depend on R): within n times the per-call rounding.
+    /// curve does not depend on R): within n + 1 times the per-call rounding.
     #[test]
     fn interest_with_fee_one_call_vs_n_calls(split in split_strategy(power_branch_spec(Funding::InterestOnly), true)) {
         let o = run_split(&split);
@@ -238,12 +269,13 @@ proptest! {
         prop_assert!(on_power_branch(&o));
         let total = split.parts.iter().sum();
         let n = split.parts.len();
-        let bound = per_call_rounding(&o, total, no_amplification()) * U256::from(n);
+        let bound = both_paths(per_call_rounding(&o, total, no_amplification()), n);
         check_within(&o, n, bound)?;
     }
 
     /// (6) premium only, any branch: the premium moves absolute amounts between the sides
-    /// (R and rA + rB are constant), so the flat branch does not amplify anything.
+    /// (R and rA + rB are constant), so the flat branch does not amplify anything; beyond
+    /// the rounding, the step of the integer half-life.
     #[test]
     fn premium_one_call_vs_n_calls(split in split_strategy(pool_strategy(Funding::PremiumOnly), false)) {
         let o = run_split(&split);
@@ -251,7 +283,8 @@ proptest! {
         let o = o.unwrap();
         let total = split.parts.iter().sum();
         let n = split.parts.len();
-        let bound = per_call_rounding(&o, total, no_amplification()) * U256::from(n);
+        let bound = both_paths(per_call_rounding(&o, total, no_amplification()), n)
+            + half_life_step(&o, total);
         check_within(&o, n, bound)?;
     }
 
@@ -276,7 +309,7 @@ proptest! {
         prop_assert!(on_power_branch(&o));
         let total: u64 = split.parts.iter().sum();
         let n = split.parts.len();
-        let rounding = per_call_rounding(&o, total, no_amplification()) * U256::from(n);
+        let rounding = both_paths(per_call_rounding(&o, total, no_amplification()), n);
         let f = U256::from(decay(total, U256::from(o.config.interest_hl)).unwrap().to_bits());
         let start = Reserves::of(&o.start, o.xk).unwrap();
         let (s, d) = (start.long + start.short, diff(start.long, start.short));
@@ -287,7 +320,7 @@ proptest! {
             * ((q - w(f)) * w(r - fee) + w(fee) * q);
         let den = w(U256::from(10u8)) * w(U256::from(o.config.premium_hl)) * w(r) * q * w(r - fee);
         let splitting = U256::from(num.div_ceil(den));
-        check_within(&o, n, rounding + splitting)?;
+        check_within(&o, n, rounding + splitting + half_life_step(&o, total))?;
     }
 
     /// (5) The crank: `R` changes by the protocol fee only (the fee is the interest's
