@@ -81,9 +81,27 @@ fn exactly_solvent(big_r: U256, a: U256, b: U256) -> bool {
 const LEAD_BITS: usize = 31;
 
 /// `x = m 2^s` with `m` the leading `LEAD_BITS` bits of `x`, so `m 2^s <= x < (m + 1) 2^s`.
+/// From the top two limbs (a 256-bit shift by a runtime amount costs about 100 CU on SBF).
 fn lead(x: U256) -> (u64, usize) {
-    let shift = x.bit_len().saturating_sub(LEAD_BITS);
-    ((x >> shift).as_limbs()[0], shift)
+    let limbs = x.as_limbs();
+    let Some(top) = limbs.iter().rposition(|&limb| limb != 0) else {
+        return (0, 0);
+    };
+    let zeros = limbs[top].leading_zeros() as usize;
+    let bit_len = 64 * top + 64 - zeros;
+    let shift = bit_len.saturating_sub(LEAD_BITS);
+    // The top 64 bits, left-aligned (the lower limb fills what the top one leaves).
+    let below = if top > 0 { limbs[top - 1] } else { 0 };
+    let aligned = match zeros {
+        0 => limbs[top],
+        z => (limbs[top] << z) | (below >> (64 - z)),
+    };
+    let m = if bit_len <= LEAD_BITS {
+        limbs[0]
+    } else {
+        aligned >> (64 - LEAD_BITS)
+    };
+    (m, shift)
 }
 
 /// A sufficient condition for `ab < R^2 / 4` from the leading bits alone:
@@ -116,6 +134,28 @@ mod tests {
     }
 
     const R: u128 = 1_000_000_000_000_000_000_000;
+
+    /// The leading bits from the limbs are the shifted value's, at every bit length.
+    #[test]
+    fn lead_is_the_shifted_value() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for bits in 0..=256usize {
+            for _ in 0..20 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let wide =
+                    U256::from_limbs([x, x.rotate_left(11), x.rotate_left(29), x.rotate_left(41)]);
+                let v = if bits == 0 {
+                    U256::ZERO
+                } else {
+                    (wide >> (256 - bits)) | (U256::from(1u8) << (bits - 1))
+                };
+                let shift = v.bit_len().saturating_sub(LEAD_BITS);
+                assert_eq!(lead(v), ((v >> shift).as_limbs()[0], shift), "{v}");
+            }
+        }
+    }
 
     #[test]
     fn branches_join_at_half_r_with_equal_value() {
