@@ -138,19 +138,10 @@ mod tests {
     /// The leading bits from the limbs are the shifted value's, at every bit length.
     #[test]
     fn lead_is_the_shifted_value() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut random = crate::wide::sampling::Xorshift(0x2545_f491_4f6c_dd1d);
         for bits in 0..=256usize {
             for _ in 0..20 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let wide =
-                    U256::from_limbs([x, x.rotate_left(11), x.rotate_left(29), x.rotate_left(41)]);
-                let v = if bits == 0 {
-                    U256::ZERO
-                } else {
-                    (wide >> (256 - bits)) | (U256::from(1u8) << (bits - 1))
-                };
+                let v = random.of_bits(bits);
                 let shift = v.bit_len().saturating_sub(LEAD_BITS);
                 assert_eq!(lead(v), ((v >> shift).as_limbs()[0], shift), "{v}");
             }

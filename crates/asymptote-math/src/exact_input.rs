@@ -1215,19 +1215,10 @@ mod tests {
     /// One step from the start is above the root and within 2^-62 of it, at every width.
     #[test]
     fn sqrt_near_is_just_above_the_root() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut random = crate::wide::sampling::Xorshift(0x9e37_79b9_7f4a_7c15);
         for bits in 1..=256usize {
             for _ in 0..50 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let n = (U256::from_limbs([
-                    x,
-                    x.rotate_left(17),
-                    x.rotate_left(31),
-                    x.rotate_left(47),
-                ]) >> (256 - bits))
-                    | (U256::from(1u8) << (bits - 1));
+                let n = random.of_bits(bits);
                 let floor = sqrt_floor(n);
                 let near = sqrt_near(n);
                 assert!(near >= floor, "{n}");

@@ -591,6 +591,34 @@ pub fn to_u64(x: U256) -> MathResult<u64> {
     u64::try_from(x).map_err(|_| fail(ArithmeticKind::Overflow))
 }
 
+/// Deterministic pseudo-random values for the crate's tests.
+#[cfg(test)]
+pub(crate) mod sampling {
+    use super::U256;
+
+    /// Marsaglia's xorshift64: fixed seeds, repeatable cases.
+    pub struct Xorshift(pub u64);
+
+    impl Xorshift {
+        pub fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// A value of exactly `bits` significant bits (zero for none).
+        pub fn of_bits(&mut self, bits: usize) -> U256 {
+            let x = self.next();
+            if bits == 0 {
+                return U256::ZERO;
+            }
+            let limbs = [x, x.rotate_left(17), x.rotate_left(31), x.rotate_left(47)];
+            (U256::from_limbs(limbs) >> (256 - bits)) | (U256::from(1u8) << (bits - 1))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
