@@ -823,8 +823,10 @@ fn shl(x: U256, bits: usize) -> Option<U256> {
 }
 
 /// `floor(sqrt(n))`: Newton's iteration from [`sqrt_start`] (three steps reach the floor
-/// and a fourth sees it). 1024 bits for the exact search.
-fn sqrt_floor<const BITS: usize, const LIMBS: usize>(n: Uint<BITS, LIMBS>) -> Uint<BITS, LIMBS> {
+/// and a fourth sees it). 1024 bits for the exact search; any width for the tests' roots.
+pub(crate) fn sqrt_floor<const BITS: usize, const LIMBS: usize>(
+    n: Uint<BITS, LIMBS>,
+) -> Uint<BITS, LIMBS> {
     if n.is_zero() {
         return n;
     }

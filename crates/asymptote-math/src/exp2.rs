@@ -80,15 +80,7 @@ const FRACTION_FACTORS: [u128; 64] = [
 
 /// The table entries as 32-bit limbs, least significant first, split at compile time. From
 /// entry 31 on (`2^(2^-32)` and beyond) the top limb is zero and is left out of the product.
-const FACTOR_LIMBS: [[u64; 4]; 64] = {
-    let mut out = [[0u64; 4]; 64];
-    let mut i = 0;
-    while i < 64 {
-        out[i] = limbs32(FRACTION_FACTORS[i]);
-        i += 1;
-    }
-    out
-};
+const FACTOR_LIMBS: [[u64; 4]; 64] = limb_table(&FRACTION_FACTORS);
 /// The first entry whose top 32-bit limb is zero.
 const FIRST_THREE_LIMB_FACTOR: usize = 31;
 
@@ -115,6 +107,17 @@ const fn mul_high<const N: usize>(a: u128, b: &[u64; 4]) -> u128 {
         i += 1;
     }
     (acc[4] | (acc[5] << 32)) as u128 | (((acc[6] | (acc[7] << 32)) as u128) << 64)
+}
+
+/// Every entry of a table as its [`limbs32`], at compile time.
+const fn limb_table<const N: usize>(entries: &[u128; N]) -> [[u64; 4]; N] {
+    let mut out = [[0u64; 4]; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = limbs32(entries[i]);
+        i += 1;
+    }
+    out
 }
 
 /// The four 32-bit limbs of `x`, least significant first, each widened to u64.
@@ -350,7 +353,7 @@ mod tests {
 
     /// The reference's loop as written before the limb tables: one full 128 x 128 product
     /// per set bit, in 256 bits.
-    fn exp2_reference(x: I64F64) -> Option<u128> {
+    pub(super) fn exp2_reference(x: I64F64) -> Option<u128> {
         let bits = x.to_bits();
         if bits >= 64i128 << 64 {
             return None;
@@ -371,12 +374,10 @@ mod tests {
 
     /// Edge fractions and 20,000 xorshift values from `seed`.
     fn sample_fractions(seed: u64) -> std::vec::Vec<u64> {
-        let mut x = seed;
+        let mut random = crate::wide::sampling::Xorshift(seed);
         let mut fractions = vec![0u64, 1, u64::MAX, 1 << 63, (1 << 32) - 1, 1 << 32];
         for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = random.next();
             fractions.push(x);
             // A leading run of ones of every length (a decay's fraction just below 1),
             // then random bits, with and without the bit that ends the run.

@@ -1,8 +1,7 @@
 //! Pool configuration, state and creation.
 
 use crate::curve::{check_solvent, coefficient, evaluate};
-use crate::error::ArithmeticError;
-use crate::error::{PoolError, PoolResult};
+use crate::error::{ArithmeticError, PoolError, PoolResult};
 use crate::price::{inverse_xk, xk};
 use crate::skew::SkewConfig;
 use crate::wide::{div, mul_div_up, q128_div_up_by, sub, Q128, U256};

@@ -824,14 +824,9 @@ mod tests {
     /// the MARK a large reserve takes the division.)
     #[test]
     fn reciprocal_quotient_needs_no_division_for_pool_sized_values() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut random = sampling::Xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
-            let mut next = || {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x
-            };
+            let mut next = || random.next();
             let r = U256::from(next()) << (next() % 49);
             let xk = (Q128 >> 32) + (U256::from(next()) << (next() % 72));
             let xk_short = div(Q256M, xk).unwrap_or_default();

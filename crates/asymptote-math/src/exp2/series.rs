@@ -21,7 +21,7 @@
 //! same result after the shift, that is the reference's result. Otherwise (about one
 //! exponent in 2^52) the caller computes the product.
 
-use super::{limbs32, mul_high};
+use super::{limb_table, mul_high};
 
 /// `ln(2)^n / n! * 2^128` rounded to nearest, `n = 1..`: the series is
 /// `2^-e = 1 - c_1 e + c_2 e^2 - ...`. Computed to 120 digits (Python `decimal`); checked
@@ -303,15 +303,7 @@ const STEPS: [u128; 255] = [
 ];
 
 /// [`STEPS`] as 32-bit limbs for [`mul_high`], split at compile time.
-const STEP_LIMBS: [[u64; 4]; 255] = {
-    let mut out = [[0u64; 4]; 255];
-    let mut j = 0;
-    while j < 255 {
-        out[j] = limbs32(STEPS[j]);
-        j += 1;
-    }
-    out
-};
+const STEP_LIMBS: [[u64; 4]; 255] = limb_table(&STEPS);
 
 /// The fraction bits below the top 8, which the series takes (`r < 2^-8`).
 const SERIES_BITS: u32 = 56;
@@ -411,20 +403,13 @@ pub fn decay(exponent: u128) -> Option<u128> {
 #[cfg(test)]
 mod tests {
     extern crate std;
+    use super::super::tests::exp2_reference;
     use super::super::{exact_product, FRACTION_FACTORS};
     use super::*;
+    use crate::exact_input::sqrt_floor;
+    use crate::wide::sampling::Xorshift;
     use crate::wide::U512;
-
-    /// `floor(sqrt(x))` by Newton's method.
-    fn isqrt(x: U512) -> U512 {
-        let mut r = x;
-        let mut next = (x >> 1) + U512::from(1u8);
-        while next < r {
-            r = next;
-            next = (r + x / r) >> 1;
-        }
-        r
-    }
+    use fixed::types::I64F64;
 
     /// The exp2 table is within two units of `2^(2^-i) 2^128` (the `|P - V|` bound
     /// assumes it): within one of the true values truncated, from repeated integer square
@@ -433,7 +418,7 @@ mod tests {
     fn the_exp2_table_is_within_two_units_of_the_true_factors() {
         let mut root = U512::from(2u8) << 200; // 2^(2^0) at 2^-200
         for (i, &entry) in FRACTION_FACTORS.iter().enumerate() {
-            root = isqrt(root << 200);
+            root = sqrt_floor(root << 200);
             let true_value = root >> 72; // 2^(2^-(i+1)) at 2^-128, within a unit
             let entry = (U512::from(1u8) << 128) + U512::from(entry);
             let gap = if entry > true_value {
@@ -498,18 +483,9 @@ mod tests {
     #[test]
     fn the_steps_are_within_a_unit_of_the_true_factors() {
         type U1024 = ruint::Uint<1024, 16>;
-        fn isqrt(x: U1024) -> U1024 {
-            let mut r = x;
-            let mut next = (x >> 1) + U1024::from(1u8);
-            while next < r {
-                r = next;
-                next = (r + x / r) >> 1;
-            }
-            r
-        }
         let mut root = U1024::from(2u8) << 400; // 2 at 2^-400
         for _ in 0..8 {
-            root = isqrt(root << 400);
+            root = sqrt_floor(root << 400);
         }
         let mut power = U1024::from(1u8) << 400; // 2^(m/256) at 2^-400, m = 0
         let mut powers = std::vec![power];
@@ -532,13 +508,8 @@ mod tests {
     /// table, and whole exponents.
     fn sample_exponents() -> std::vec::Vec<u128> {
         let mut out = std::vec::Vec::new();
-        let mut x = 0x853c_49e6_748f_ea9bu64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut random = Xorshift(0x853c_49e6_748f_ea9b);
+        let mut next = || random.next();
         for bits in 1..=64u32 {
             let top = 1u64 << (bits - 1);
             let mut fractions = std::vec![top, top + 1, top | (top - 1)];
@@ -557,12 +528,6 @@ mod tests {
         out
     }
 
-    /// The reference's `exp2(-exponent)` by its product.
-    fn reference(exponent: u128) -> u128 {
-        let bits = -(exponent as i128);
-        exact_product(bits as u64) >> (63 - (bits >> 64)) as u32
-    }
-
     /// The reference's product lies well inside the margin of the estimate (88 units at
     /// most here), and every decided value is the reference's.
     #[test]
@@ -577,7 +542,11 @@ mod tests {
                 widest = widest.max(product.abs_diff(estimate(fraction)));
             }
             match decay(exponent) {
-                Some(result) => assert_eq!(result, reference(exponent), "{exponent:#x}"),
+                Some(result) => assert_eq!(
+                    Some(result),
+                    exp2_reference(I64F64::from_bits(-(exponent as i128))),
+                    "{exponent:#x}"
+                ),
                 None => undecided += 1,
             }
         }
