@@ -138,21 +138,15 @@ pub struct RolesChanged {
 /// one buffer: the macro chains byte iterators into its vector, about 2,500 CU for a
 /// `Traded` event on SBF.
 pub fn emit_event<E: anchor_lang::Event>(event_authority: &AccountInfo, event: &E) -> Result<()> {
-    use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
     let tag = anchor_lang::event::EVENT_IX_TAG_LE;
     let mut data = Vec::with_capacity(512);
     data.extend_from_slice(tag);
     data.extend_from_slice(E::DISCRIMINATOR);
     event.serialize(&mut data)?;
-    let ix = Instruction {
-        program_id: crate::ID,
-        accounts: vec![AccountMeta::new_readonly(*event_authority.key, true)],
-        data,
-    };
-    anchor_lang::solana_program::program::invoke_signed(
-        &ix,
-        core::slice::from_ref(event_authority),
-        &[&[b"__event_authority", &[crate::EVENT_AUTHORITY_AND_BUMP.1]]],
+    crate::cpi::invoke(
+        &crate::ID,
+        [crate::cpi::CpiAccount::signer(event_authority)],
+        &data,
+        &[b"__event_authority", &[crate::EVENT_AUTHORITY_AND_BUMP.1]],
     )
-    .map_err(Into::into)
 }

@@ -22,6 +22,7 @@ macro_rules! cu_trace {
 use asymptote_sbf_mem as _;
 
 pub mod constants;
+pub mod cpi;
 pub mod error;
 pub mod events;
 pub mod instructions;

@@ -2,8 +2,8 @@
 //! the pool authority, snapshots for events.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Burn, MintTo, Token, Transfer};
-use anchor_spl::token_interface::{self, TokenInterface, TransferChecked};
+use anchor_spl::token::{self, Token};
+use anchor_spl::token_interface::TokenInterface;
 use asymptote_math::funding::FundingCharges;
 use asymptote_math::{
     fund, trade_funded, Config as MathConfig, Funding, Powers, Reserves, Side, State as MathState,
@@ -388,16 +388,7 @@ pub fn mint_side<'info>(
     seeds: &[&[u8]],
     amount: u64,
 ) -> Result<()> {
-    let accounts = MintTo {
-        mint: mint.clone(),
-        to: to.clone(),
-        authority: authority.clone(),
-    };
-    let signer = [seeds];
-    token::mint_to(
-        CpiContext::new_with_signer(token_program.key(), accounts, &signer),
-        amount,
-    )
+    crate::cpi::token::mint_to(token_program.key, mint, to, authority, seeds, amount)
 }
 
 /// Burn side tokens from a user's account, signed by the user.
@@ -408,12 +399,7 @@ pub fn burn_side<'info>(
     owner: &Signer<'info>,
     amount: u64,
 ) -> Result<()> {
-    let accounts = Burn {
-        mint: mint.clone(),
-        from: from.clone(),
-        authority: owner.to_account_info(),
-    };
-    token::burn(CpiContext::new(token_program.key(), accounts), amount)
+    crate::cpi::token::burn(token_program.key, from, mint, owner, amount)
 }
 
 /// The pool's collateral as a transfer needs it.
@@ -452,29 +438,18 @@ pub fn transfer_collateral<'info>(
     seeds: Option<&[&[u8]]>,
     amount: u64,
 ) -> Result<()> {
-    let signer = seeds.map(|s| [s]);
-    let signer: &[&[&[u8]]] = signer.as_ref().map_or(&[], |s| s.as_slice());
-    let program = collateral.token_program.key();
-    if program == token::ID {
-        let accounts = Transfer {
-            from: from.clone(),
-            to: to.clone(),
-            authority: authority.clone(),
-        };
-        return token::transfer(
-            CpiContext::new_with_signer(program, accounts, signer),
-            amount,
-        );
+    let seeds = seeds.unwrap_or(&[]);
+    let program = collateral.token_program.key;
+    if *program == token::ID {
+        return crate::cpi::token::transfer(program, from, to, authority, seeds, amount);
     }
-    let accounts = TransferChecked {
-        from: from.clone(),
-        mint: collateral.mint.clone(),
-        to: to.clone(),
-        authority: authority.clone(),
-    };
-    token_interface::transfer_checked(
-        CpiContext::new_with_signer(program, accounts, signer),
-        amount,
-        collateral.decimals,
+    crate::cpi::token::transfer_checked(
+        program,
+        from,
+        collateral.mint,
+        to,
+        authority,
+        seeds,
+        (amount, collateral.decimals),
     )
 }
