@@ -181,6 +181,27 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
         f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
         Some(30_000),
     );
+    f.advance(1).await;
+    f.nudge_price().await;
+    let ix = swap_ix(
+        &t.pubkey(),
+        &f.keys,
+        &t.long,
+        &t.short,
+        SwapArgs {
+            side_in: Long,
+            side_out: Short,
+            amount: long / 4,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "swap",
+        "LONG -> SHORT one slot after the last trade (new price)",
+        f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
     f.nudge_price().await;
     let long = f.env.balance(&t.long).await;
     let ix = close_ix(
@@ -217,6 +238,27 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
     row(
         "close",
         "remove LP (price of the previous trade)",
+        f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
+    f.advance(1).await;
+    f.nudge_price().await;
+    let short = f.env.balance(&t.short).await;
+    let ix = close_ix(
+        &t.pubkey(),
+        &f.keys,
+        &t.collateral,
+        &t.short,
+        CloseArgs {
+            side: Short,
+            amount: short,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "close",
+        "close SHORT one slot after the last trade (new price)",
         f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
         Some(30_000),
     );
