@@ -83,6 +83,24 @@ pub mod token {
         data
     }
 
+    /// The three-account shape `Transfer`, `MintTo` and `Burn` share: two accounts the
+    /// callee writes, then the signing authority.
+    fn amount_instruction<'a, 'info>(
+        program: &Pubkey,
+        tag: u8,
+        written: [&'a AccountInfo<'info>; 2],
+        authority: &'a AccountInfo<'info>,
+        seeds: &[&[u8]],
+        amount: u64,
+    ) -> Result<()> {
+        let accounts = [
+            CpiAccount::writable(written[0]),
+            CpiAccount::writable(written[1]),
+            CpiAccount::signer(authority),
+        ];
+        invoke(program, accounts, &amount_data(tag, amount), seeds)
+    }
+
     /// `Transfer` of `amount` from `from` to `to`, authorised by `authority`.
     pub fn transfer<'a, 'info>(
         program: &Pubkey,
@@ -92,12 +110,7 @@ pub mod token {
         seeds: &[&[u8]],
         amount: u64,
     ) -> Result<()> {
-        let accounts = [
-            CpiAccount::writable(from),
-            CpiAccount::writable(to),
-            CpiAccount::signer(authority),
-        ];
-        invoke(program, accounts, &amount_data(TRANSFER, amount), seeds)
+        amount_instruction(program, TRANSFER, [from, to], authority, seeds, amount)
     }
 
     /// `TransferChecked`: `transfer` that also names the mint and its decimals.
@@ -116,12 +129,8 @@ pub mod token {
             CpiAccount::writable(to),
             CpiAccount::signer(authority),
         ];
-        invoke(
-            program,
-            accounts,
-            &transfer_checked_data(amount, decimals),
-            seeds,
-        )
+        let data = transfer_checked_data(amount, decimals);
+        invoke(program, accounts, &data, seeds)
     }
 
     /// `MintTo`: `amount` new tokens of `mint` into `to`, signed by the mint authority.
@@ -133,12 +142,7 @@ pub mod token {
         seeds: &[&[u8]],
         amount: u64,
     ) -> Result<()> {
-        let accounts = [
-            CpiAccount::writable(mint),
-            CpiAccount::writable(to),
-            CpiAccount::signer(authority),
-        ];
-        invoke(program, accounts, &amount_data(MINT_TO, amount), seeds)
+        amount_instruction(program, MINT_TO, [mint, to], authority, seeds, amount)
     }
 
     /// `Burn`: `amount` tokens of `mint` out of `from`, signed by its owner.
@@ -149,12 +153,7 @@ pub mod token {
         owner: &'a AccountInfo<'info>,
         amount: u64,
     ) -> Result<()> {
-        let accounts = [
-            CpiAccount::writable(from),
-            CpiAccount::writable(mint),
-            CpiAccount::signer(owner),
-        ];
-        invoke(program, accounts, &amount_data(BURN, amount), &[])
+        amount_instruction(program, BURN, [from, mint], owner, &[], amount)
     }
 
     #[cfg(test)]
