@@ -466,7 +466,8 @@ fn write_table(current: &[Row], legacy: &[Row]) {
         "# Compute units\n\nMeasured by `scripts/cu-table` (the `compute_unit_table` test) on the SBF build from \
          `scripts/build-sbf` (Debian rustc-web 1.96 + sbpf-linker, SBPF v0, not Solana's platform-tools: \
          figures may sit above what `cargo build-sbf` produces; as with platform-tools, memory intrinsics \
-         go to the runtime's `sol_mem*` syscalls (`crates/sbf-mem`) and LLVM emits misaligned loads and \
+         go to the runtime's `sol_mem*` syscalls (`crates/sbf-mem`, which keeps comparisons of up to 32 \
+         bytes in the program, word by word) and LLVM emits misaligned loads and \
          stores (`allows-misaligned-mem-access`)), in solana-program-test 3.1.12. \
          Each figure is the program's own invocation, CPIs (token transfers, mints, burns, event) included. \
          `scripts/cu-profile` breaks the traced instructions down by phase.\n\n\
