@@ -2,9 +2,10 @@
 //! `ASYMPTOTE_CU_TABLE=path` the table is written there (`scripts/cu-table` regenerates
 //! `docs/compute-units.md`). Natively nothing is metered, so the test only runs on SBF.
 
-use asymptote::events::TradeSide::{Collateral, Long, Lp, Short};
+use asymptote::events::TradeSide::{self, Collateral, Long, Lp, Short};
 use asymptote::instructions::{CloseArgs, OpenArgs, SwapArgs};
 use asymptote_tests::*;
+use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -191,38 +192,14 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
         );
     }
     f.nudge_price().await;
-    let long = f.env.balance(&t.long).await;
-    let ix = close_ix(
-        &t.pubkey(),
-        &f.keys,
-        &t.collateral,
-        &t.long,
-        CloseArgs {
-            side: Long,
-            amount: long,
-            min_out: 1,
-            expiry_slot: 0,
-        },
-    );
+    let ix = close_all_ix(&mut f, &t, Long).await;
     row(
         "close",
         "close LONG (new price)",
         f.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
         Some(30_000),
     );
-    let lp = f.env.balance(&t.lp).await;
-    let ix = close_ix(
-        &t.pubkey(),
-        &f.keys,
-        &t.collateral,
-        &t.lp,
-        CloseArgs {
-            side: Lp,
-            amount: lp,
-            min_out: 1,
-            expiry_slot: 0,
-        },
-    );
+    let ix = close_all_ix(&mut f, &t, Lp).await;
     row(
         "close",
         "remove LP (price of the previous trade)",
@@ -231,19 +208,7 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
     );
     f.advance(1).await;
     f.nudge_price().await;
-    let short = f.env.balance(&t.short).await;
-    let ix = close_ix(
-        &t.pubkey(),
-        &f.keys,
-        &t.collateral,
-        &t.short,
-        CloseArgs {
-            side: Short,
-            amount: short,
-            min_out: 1,
-            expiry_slot: 0,
-        },
-    );
+    let ix = close_all_ix(&mut f, &t, Short).await;
     row(
         "close",
         "close SHORT one slot after the last trade (new price)",
@@ -437,19 +402,7 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
         },
     );
     g.env.send(&[ix], &[&t.keypair]).await.unwrap();
-    let short = g.env.balance(&t.short).await;
-    let ix = close_ix(
-        &t.pubkey(),
-        &g.keys,
-        &t.collateral,
-        &t.short,
-        CloseArgs {
-            side: Short,
-            amount: short,
-            min_out: 1,
-            expiry_slot: 0,
-        },
-    );
+    let ix = close_all_ix(&mut g, &t, Short).await;
     row(
         "close",
         "close SHORT, raising the skew: charged (lambda 0.05; price of the previous trade)",
@@ -458,6 +411,19 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
     );
 
     rows
+}
+
+/// `close` of all the trader's tokens of `side`.
+async fn close_all_ix(f: &mut Fixture, t: &Trader, side: TradeSide) -> Instruction {
+    let account = t.account(side);
+    let amount = f.env.balance(&account).await;
+    let args = CloseArgs {
+        side,
+        amount,
+        min_out: 1,
+        expiry_slot: 0,
+    };
+    close_ix(&t.pubkey(), &f.keys, &t.collateral, &account, args)
 }
 
 /// Print the table; with `ASYMPTOTE_CU_TABLE=path` also write it there.
