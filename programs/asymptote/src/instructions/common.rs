@@ -366,7 +366,7 @@ pub fn pay_from_vault<'info>(
     let bump = [pool.authority_bump];
     let seeds = authority_seeds(pool_key, &bump);
     let collateral = Collateral::of(pool, token_program, mint);
-    transfer_collateral(&collateral, vault, to, authority, Some(&seeds), amount)?;
+    transfer_collateral(&collateral, vault, to, authority, &seeds, amount)?;
     let expected = vault_amount
         .checked_sub(amount)
         .ok_or(AsymptoteError::VaultBelowBooks)?;
@@ -435,10 +435,9 @@ pub fn transfer_collateral<'info>(
     from: &AccountInfo<'info>,
     to: &AccountInfo<'info>,
     authority: &AccountInfo<'info>,
-    seeds: Option<&[&[u8]]>,
+    seeds: &[&[u8]],
     amount: u64,
 ) -> Result<()> {
-    let seeds = seeds.unwrap_or(&[]);
     let program = collateral.token_program.key;
     if *program == token::ID {
         return crate::cpi::token::transfer(program, from, to, authority, seeds, amount);

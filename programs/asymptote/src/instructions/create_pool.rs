@@ -289,7 +289,7 @@ pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()>
         &ctx.accounts.creator_collateral.to_account_info(),
         &ctx.accounts.vault.to_account_info(),
         &ctx.accounts.creator.to_account_info(),
-        None,
+        &[],
         args.deposit,
     )?;
     ctx.accounts.vault.reload()?;

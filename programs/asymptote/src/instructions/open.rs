@@ -132,7 +132,7 @@ pub fn open(ctx: Context<Open>, args: OpenArgs) -> Result<()> {
         &ctx.accounts.trader_collateral,
         &ctx.accounts.vault,
         &ctx.accounts.trader.to_account_info(),
-        None,
+        &[],
         paid,
     )?;
     let expected = vault_before
