@@ -53,7 +53,7 @@ use crate::pool::{Config, Reserves, Side, State};
 use crate::price::Prices;
 use crate::skew::{check_cap, skew, Skew};
 use crate::transition::{fund, trade, Funding, Trade, TradeOutcome};
-use crate::wide::{add, mul_div, mul_div_up, mul_shr, sub, Q128, U256};
+use crate::wide::{add, mul_div, mul_div_up, mul_shr, mul_small, sub, Q128, U256};
 use fixed::types::U64F64;
 use ruint::{Uint, UintTryFrom};
 
@@ -589,7 +589,6 @@ impl Solver {
             return None;
         }
         let lambda = U256::from(self.lambda);
-        let k = U256::from(self.k);
         let n = Fixed::new(
             !p.skew.long_heavy && !p.skew.magnitude.is_zero(),
             p.skew.magnitude,
@@ -599,9 +598,13 @@ impl Solver {
         let (lk2, slope) = if s == 0 {
             (U256::ZERO, Fixed::ZERO)
         } else {
-            let lk = lambda.checked_mul(k)?;
+            // `K` is a small factor: one native multiply a digit, not a 256-bit product.
+            let lk = mul_small(lambda, self.k).ok()?;
             let slope = mul_div(lk, shl(n.mag, 64)?, l).ok()?;
-            (lk.checked_mul(k)?, Fixed::new(n.neg != (s < 0), slope))
+            (
+                mul_small(lk, self.k).ok()?,
+                Fixed::new(n.neg != (s < 0), slope),
+            )
         };
         let d63 = shl(d.mag, 63)?;
         let (b, ad) = if q {
@@ -620,7 +623,7 @@ impl Solver {
         };
         // b^2 + 4 a D (Q128), its square root in Q64
         let disc = Fixed::pos(mul_shr::<128>(b.mag, b.mag).ok()?)
-            .add(Fixed::new(ad.neg, ad.mag.checked_mul(U256::from(4u8))?))?;
+            .add(Fixed::new(ad.neg, shl(ad.mag, 2)?))?;
         if disc.neg {
             return None;
         }

@@ -98,6 +98,12 @@ pub fn charge(config: &SkewConfig, before: &Skew, after: &Skew) -> PoolResult<U2
     if l0.is_zero() || l1.is_zero() {
         return Err(ArithmeticError::new(ArithmeticKind::DivisionByZero).into());
     }
+    if l0 == l1 {
+        if let Some(same_depth) = charge_at_one_depth(lambda, before.magnitude, after.magnitude, l0)
+        {
+            return same_depth;
+        }
+    }
     // On 32-bit digits (`wide`): ruint's 512-bit products and division take emulated
     // 128-bit steps on SBF.
     let n0_sq = wide_mul(before.magnitude, before.magnitude);
@@ -113,6 +119,30 @@ pub fn charge(config: &SkewConfig, before: &Skew, after: &Skew) -> PoolResult<U2
         return Err(ArithmeticError::new(ArithmeticKind::Overflow).into());
     }
     Ok(div_shr_up_512::<65>(numerator, l0_l1)?)
+}
+
+/// [`charge`] when the trade leaves the depth as it was (LONG and SHORT trades do not move
+/// `rC`): with `L0 = L1 = L` the formula is `ceil(lambda (N1 - N0)(N1 + N0) / (L 2^65))`,
+/// the same rational number, so the same charge: one 512-bit product and a division by `L`
+/// where the general form takes four products and a division by `L^2`. `None` (take the
+/// general form) unless every product of the general form fits, so that both agree on
+/// errors too.
+fn charge_at_one_depth(lambda: u128, n0: U256, n1: U256, l: U256) -> Option<PoolResult<U256>> {
+    let lambda_bits = (u128::BITS - lambda.leading_zeros()) as usize;
+    let product_bits = 2 * n0.max(n1).bit_len() + l.bit_len() + lambda_bits;
+    if product_bits > 512 || 2 * l.bit_len() > 512 - 65 {
+        return None;
+    }
+    if n1 <= n0 {
+        return Some(Ok(U256::ZERO));
+    }
+    // n1 < 2^255 (the bound above), so n1 + n0 < 2^256; the product is below 2^512.
+    let numerator = mul_512(wide_mul(n1 - n0, n1 + n0), U256::from(lambda));
+    Some(
+        numerator
+            .and_then(|numerator| div_shr_up_512::<65>(numerator, U512::from(l)))
+            .map_err(Into::into),
+    )
 }
 
 /// The skew cap: a trade that raises `|N|` (or removes LP depth) may not end with
@@ -250,6 +280,27 @@ mod tests {
             let after = skew(U256::from_limbs(n[1]) >> shifts[2], (U256::from_limbs(l[1]) >> shifts[3]) | U256::from(1u8));
             let config = config(lambda);
             proptest::prop_assert_eq!(charge(&config, &before, &after).ok(), reference(&config, &before, &after));
+        }
+
+        /// A trade that keeps the depth (LONG and SHORT) takes the one-depth form: the
+        /// reference's charge at random widths, and wherever that form applies, the same
+        /// charge as the general one (a wrong rounding or a missed `N1 <= N0` fails it).
+        #[test]
+        fn one_depth_charge_is_the_general_charge(
+            n in proptest::array::uniform2(proptest::array::uniform4(proptest::num::u64::ANY)),
+            l in proptest::array::uniform4(proptest::num::u64::ANY),
+            shifts in proptest::array::uniform3(40usize..256),
+            lambda in proptest::num::u128::ANY,
+        ) {
+            let depth = (U256::from_limbs(l) >> shifts[2]) | U256::from(1u8);
+            let before = skew(U256::from_limbs(n[0]) >> shifts[0], depth);
+            let after = skew(U256::from_limbs(n[1]) >> shifts[1], depth);
+            let config = config(lambda);
+            let got = charge(&config, &before, &after);
+            proptest::prop_assert_eq!(got.ok(), reference(&config, &before, &after));
+            if let Some(one_depth) = charge_at_one_depth(lambda, before.magnitude, after.magnitude, depth) {
+                proptest::prop_assert_eq!(one_depth.ok(), got.ok());
+            }
         }
     }
 }
