@@ -409,6 +409,27 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
         g.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
         Some(30_000),
     );
+    // What a live pool mostly sees: the charged open after a slot of funding.
+    g.advance(1).await;
+    g.nudge_price().await;
+    let ix = open_ix(
+        &t.pubkey(),
+        &g.keys,
+        &t.collateral,
+        &t.long,
+        OpenArgs {
+            side: Long,
+            amount_in: 10_000 * USDC,
+            min_out: 1,
+            expiry_slot: 0,
+        },
+    );
+    row(
+        "open",
+        "open LONG, 10000 USDC, skew charge (lambda 0.05; one slot after the last trade, new price)",
+        g.env.send_measured(&[ix], &[&t.keypair]).await.unwrap(),
+        Some(30_000),
+    );
 
     rows
 }

@@ -8,11 +8,13 @@
 //! * [`skew`]: the hAMM skew charge and cap.
 //! * [`transition`]: trades (one side in, one side out) and the funding crank.
 //! * [`exact_input`]: the exact-input open (the most value a collateral budget buys).
+//! * `approx`: 64-bit-mantissa numbers for the exact-input open's model (never an amount).
 //!
 //! Rounding always favours the pool: what a user receives is floored, what a user pays
 //! is ceiled.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+mod approx;
 pub mod curve;
 pub mod error;
 pub mod exact_input;

@@ -4,7 +4,9 @@
 use fixed::types::U64F64;
 
 use crate::error::{ArithmeticError, ArithmeticKind, PoolError, PoolResult};
-use crate::wide::{div_shr_up_512, mul_512, mul_small, sub, wide_mul, U256, U512};
+use crate::wide::{
+    div_shr_up_512, mul_512, mul_div_up, mul_small, narrow, sub, wide_mul, U256, U512,
+};
 
 /// Skew-charge parameters of a pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,8 +125,9 @@ pub fn charge(config: &SkewConfig, before: &Skew, after: &Skew) -> PoolResult<U2
 
 /// [`charge`] when the trade leaves the depth as it was (LONG and SHORT trades do not move
 /// `rC`): with `L0 = L1 = L` the formula is `ceil(lambda (N1 - N0)(N1 + N0) / (L 2^65))`,
-/// the same rational number, so the same charge: one 512-bit product and a division by `L`
-/// where the general form takes four products and a division by `L^2`. `None` (take the
+/// the same rational number, so the same charge: a 256-bit `mul_div_up` at the usual sizes
+/// (a 512-bit division by `L` above them) where the general form takes four 512-bit products
+/// and a division by `L^2`. `None` (take the
 /// general form) unless every product of the general form fits, so that both agree on
 /// errors too.
 fn charge_at_one_depth(lambda: u128, n0: U256, n1: U256, l: U256) -> Option<PoolResult<U256>> {
@@ -136,13 +139,17 @@ fn charge_at_one_depth(lambda: u128, n0: U256, n1: U256, l: U256) -> Option<Pool
     if n1 <= n0 {
         return Some(Ok(U256::ZERO));
     }
-    // n1 < 2^255 (the bound above), so n1 + n0 < 2^256; the product is below 2^512.
-    let numerator = mul_512(wide_mul(n1 - n0, n1 + n0), U256::from(lambda));
-    Some(
-        numerator
-            .and_then(|numerator| div_shr_up_512::<65>(numerator, U512::from(l)))
-            .map_err(Into::into),
-    )
+    // n1 < 2^255 (the bound above), so n1 + n0 < 2^256.
+    let squares = wide_mul(n1 - n0, n1 + n0);
+    let charge = match narrow(squares) {
+        // The usual sizes (N below 2^128, L below 2^191): one 256-bit `mul_div_up`.
+        Some(squares) if l.bit_len() <= 256 - 65 => {
+            mul_div_up(U256::from(lambda), squares, l << 65usize)
+        }
+        _ => mul_512(squares, U256::from(lambda))
+            .and_then(|numerator| div_shr_up_512::<65>(numerator, U512::from(l))),
+    };
+    Some(charge.map_err(Into::into))
 }
 
 /// The skew cap: a trade that raises `|N|` (or removes LP depth) may not end with

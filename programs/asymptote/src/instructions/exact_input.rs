@@ -18,7 +18,7 @@ use crate::units::{sub_atoms, SUB_ATOM_BITS};
 /// the math core (`open_first_guess`: from the post-funding split, the cost is the grossed
 /// value plus a skew charge quadratic in the value while no side changes branch), aimed half
 /// an atom below the budget. The model is exact up to the curve's sub-atom rounding and the
-/// guess's 2^-60 relative precision, far below an atom, so that one trade is the answer
+/// guess's 2^-58 relative precision, far below an atom, so that one trade is the answer
 /// unless a side changes branch on the way (tests: every open up to 30% of the pool, LONG,
 /// SHORT and LP, one trade; a LONG-heavy pool with a side on the flat branch, two). Each
 /// further trade re-solves the quadratic from the last trade's exact cost and branch
