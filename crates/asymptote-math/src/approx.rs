@@ -2,9 +2,10 @@
 //! ([`crate::exact_input`]'s guess): the program evaluates every value the model proposes
 //! with the exact trade, so the model needs the value to about half an atom (a relative
 //! `2^-34` for a budget of `2^33` atoms) and never decides an amount itself. Each operation
-//! truncates to 64 significant bits (a relative error below `2^-63`); on SBF a product is
-//! one 64 x 64-bit multiply and a quotient one 128 / 64-bit division, where the 256-bit
-//! `mul_div` it replaces costs about a thousand compute units.
+//! truncates to 64 significant bits (a relative error below `2^-63`). On SBF a product is
+//! four native multiplies of 32-bit halves and a quotient two native 64-bit divisions (the
+//! 128-bit operations would be library calls, the division a bit-by-bit loop), where the
+//! 256-bit `mul_div` they replace costs about a thousand compute units.
 //!
 //! Integers throughout (no floating point): the same inputs give the same bits everywhere.
 
