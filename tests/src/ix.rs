@@ -625,19 +625,32 @@ impl Fixture {
         amount_in: u64,
         min_out: u64,
     ) -> Result<(), BanksClientError> {
-        let ix = open_ix(
+        let ix = self.open_instruction(t, side, amount_in, min_out);
+        self.env.send(&[ix], &[&t.keypair]).await
+    }
+
+    /// The instruction [`Fixture::open`] sends (no expiry), for a caller that sends it
+    /// itself (measured, or with others).
+    pub fn open_instruction(
+        &self,
+        t: &Trader,
+        side: TradeSide,
+        amount_in: u64,
+        min_out: u64,
+    ) -> Instruction {
+        let args = OpenArgs {
+            side,
+            amount_in,
+            min_out,
+            expiry_slot: 0,
+        };
+        open_ix(
             &t.pubkey(),
             &self.keys,
             &t.collateral,
             &t.account(side),
-            OpenArgs {
-                side,
-                amount_in,
-                min_out,
-                expiry_slot: 0,
-            },
-        );
-        self.env.send(&[ix], &[&t.keypair]).await
+            args,
+        )
     }
 
     pub async fn close(

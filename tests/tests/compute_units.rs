@@ -3,7 +3,7 @@
 //! `docs/compute-units.md`). Natively nothing is metered, so the test only runs on SBF.
 
 use asymptote::events::TradeSide::{self, Collateral, Long, Lp, Short};
-use asymptote::instructions::{CloseArgs, OpenArgs, SwapArgs};
+use asymptote::instructions::{CloseArgs, SwapArgs};
 use asymptote_tests::*;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -128,7 +128,7 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
     // Off the mark: at the pool's MARK, `x^K` is exactly one and costs next to nothing.
     f.nudge_price().await;
     for (side, name) in [(Long, "LONG"), (Short, "SHORT"), (Lp, "LP")] {
-        let ix = market_open_ix(&f, &t, side, 1_000 * USDC);
+        let ix = f.open_instruction(&t, side, 1_000 * USDC, 1);
         // The pool keeps `x^K` and its inverse at the price it last used: the first trade
         // at a price computes them, the next ones at that price reuse them.
         let scenario = match name {
@@ -151,7 +151,7 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
     ] {
         f.advance(slots).await;
         f.nudge_price().await;
-        let ix = market_open_ix(&f, &t, Long, 1_000 * USDC);
+        let ix = f.open_instruction(&t, Long, 1_000 * USDC, 1);
         row(
             "open",
             scenario,
@@ -345,7 +345,7 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
     let mut g = skewed_pool(token).await;
     let t = g.trader(100_000 * USDC).await;
     g.nudge_price().await;
-    let ix = market_open_ix(&g, &t, Long, 10_000 * USDC);
+    let ix = g.open_instruction(&t, Long, 10_000 * USDC, 1);
     row(
         "open",
         "open LONG, 10000 USDC, skew charge (lambda 0.05; first trade at this price)",
@@ -356,7 +356,7 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
     let mut h = skewed_pool(token).await;
     let big = h.trader(300_000 * USDC).await;
     h.nudge_price().await;
-    let ix = market_open_ix(&h, &big, Short, 300_000 * USDC);
+    let ix = h.open_instruction(&big, Short, 300_000 * USDC, 1);
     row(
         "open",
         "open SHORT, 300000 USDC (30% of the pool), skew charge (lambda 0.05; first trade at this price)",
@@ -365,8 +365,7 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
     );
     // A close that raises |N| pays the charge: open SHORT (lowers the LONG-heavy skew, no
     // charge), then close it.
-    let ix = market_open_ix(&g, &t, Short, 1_000 * USDC);
-    g.env.send(&[ix], &[&t.keypair]).await.unwrap();
+    g.open(&t, Short, 1_000 * USDC, 1).await.unwrap();
     let ix = close_all_ix(&mut g, &t, Short).await;
     row(
         "close",
@@ -377,7 +376,7 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
     // What a live pool mostly sees: the charged open after a slot of funding.
     g.advance(1).await;
     g.nudge_price().await;
-    let ix = market_open_ix(&g, &t, Long, 10_000 * USDC);
+    let ix = g.open_instruction(&t, Long, 10_000 * USDC, 1);
     row(
         "open",
         "open LONG, 10000 USDC, skew charge (lambda 0.05; one slot after the last trade, new price)",
@@ -386,17 +385,6 @@ async fn measure(token: TokenProgram) -> Vec<Row> {
     );
 
     rows
-}
-
-/// `open` of `amount` collateral atoms into `side`: any output, no expiry.
-fn market_open_ix(f: &Fixture, t: &Trader, side: TradeSide, amount: u64) -> Instruction {
-    let args = OpenArgs {
-        side,
-        amount_in: amount,
-        min_out: 1,
-        expiry_slot: 0,
-    };
-    open_ix(&t.pubkey(), &f.keys, &t.collateral, &t.account(side), args)
 }
 
 /// `close` of all the trader's tokens of `side`.

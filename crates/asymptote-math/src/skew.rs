@@ -127,9 +127,8 @@ pub fn charge(config: &SkewConfig, before: &Skew, after: &Skew) -> PoolResult<U2
 /// `rC`): with `L0 = L1 = L` the formula is `ceil(lambda (N1 - N0)(N1 + N0) / (L 2^65))`,
 /// the same rational number, so the same charge: a 256-bit `mul_div_up` at the usual sizes
 /// (a 512-bit division by `L` above them) where the general form takes four 512-bit products
-/// and a division by `L^2`. `None` (take the
-/// general form) unless every product of the general form fits, so that both agree on
-/// errors too.
+/// and a division by `L^2`. `None` (take the general form) unless every product of the
+/// general form fits, so that both agree on errors too.
 fn charge_at_one_depth(lambda: u128, n0: U256, n1: U256, l: U256) -> Option<PoolResult<U256>> {
     let lambda_bits = (u128::BITS - lambda.leading_zeros()) as usize;
     let product_bits = 2 * n0.max(n1).bit_len() + l.bit_len() + lambda_bits;
