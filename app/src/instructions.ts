@@ -192,15 +192,7 @@ export function openIx(
   };
   return buildInstruction(
     "open",
-    {
-      ...tradeAccounts(pool, trader.trader, programId),
-      vault: pool.vault,
-      collateralMint: pool.collateralMint,
-      traderCollateral: traderAccount(pool, trader, "collateral"),
-      sideMint: sideMint(pool, params.side),
-      traderSide: traderAccount(pool, trader, params.side),
-      collateralTokenProgram: pool.collateralTokenProgram,
-    },
+    collateralTradeAccounts(pool, trader, params.side, programId),
     { args: toBns(args) },
     programId,
   );
@@ -229,15 +221,7 @@ export function closeIx(
   };
   return buildInstruction(
     "close",
-    {
-      ...tradeAccounts(pool, trader.trader, programId),
-      vault: pool.vault,
-      collateralMint: pool.collateralMint,
-      traderCollateral: traderAccount(pool, trader, "collateral"),
-      sideMint: sideMint(pool, params.side),
-      traderSide: traderAccount(pool, trader, params.side),
-      collateralTokenProgram: pool.collateralTokenProgram,
-    },
+    collateralTradeAccounts(pool, trader, params.side, programId),
     { args: toBns(args) },
     programId,
   );
@@ -288,6 +272,24 @@ function tradeAccounts(pool: PoolContext, trader: PublicKey, programId: PublicKe
     oracle: pool.oracle,
     tokenProgram: TOKEN_PROGRAM_ID,
     ...eventAccounts(programId),
+  };
+}
+
+/** Accounts of a trade between collateral and one side (open, close). */
+function collateralTradeAccounts(
+  pool: PoolContext,
+  trader: TraderAccounts,
+  side: Side,
+  programId: PublicKey,
+) {
+  return {
+    ...tradeAccounts(pool, trader.trader, programId),
+    vault: pool.vault,
+    collateralMint: pool.collateralMint,
+    traderCollateral: traderAccount(pool, trader, "collateral"),
+    sideMint: sideMint(pool, side),
+    traderSide: traderAccount(pool, trader, side),
+    collateralTokenProgram: pool.collateralTokenProgram,
   };
 }
 
